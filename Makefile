@@ -1,0 +1,44 @@
+# Annotator — the two commands of the quick start are `make run` and `make test`.
+PYTHON ?= python3
+VENV   := .venv
+PY     := $(VENV)/bin/python
+DEV     = DJANGO_DEBUG=1
+
+.PHONY: run test install lint format migrate demo bench clean
+
+$(VENV)/.installed: pyproject.toml
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e '.[dev]'
+	touch $@
+
+install: $(VENV)/.installed
+
+migrate: install
+	$(DEV) $(PY) manage.py migrate --no-input
+
+# Migrate, load the article and codebook fixtures, create the demo accounts and codings, serve.
+demo: migrate
+	$(DEV) $(PY) manage.py seed_demo
+
+run: demo
+	$(DEV) $(PY) manage.py runserver 127.0.0.1:8000
+
+# The whole suite (unit, Django, browser). pytest's "no tests collected" (exit 5) is not a failure.
+test: install
+	$(PY) -m pytest $(PYTEST_ARGS); rc=$$?; if [ $$rc -eq 5 ]; then echo "no tests collected"; exit 0; fi; exit $$rc
+
+lint: install
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	$(DEV) $(PY) manage.py makemigrations --check --dry-run
+
+format: install
+	$(VENV)/bin/ruff check --fix .
+	$(VENV)/bin/ruff format .
+
+bench: install
+	for script in benchmarks/bench_*.py; do $(DEV) $(PY) $$script || exit 1; done
+
+clean:
+	rm -rf $(VENV) var .pytest_cache

@@ -1,0 +1,121 @@
+from django.contrib import admin
+from django.core.exceptions import ValidationError
+from django.utils.html import format_html
+
+from . import services
+from .models import Annotation, Code, Codebook, Document, DocumentStatus, Membership, Project
+
+
+def color_swatch(obj) -> str:
+    # An SVG data URI rather than an inline style: the Content Security Policy forbids those.
+    svg = (
+        "data:image/svg+xml,%3Csvg xmlns='http://www.w3.org/2000/svg' width='20' height='20'%3E"
+        f"%3Crect width='20' height='20' rx='3' fill='%23{obj.color.lstrip('#')}'/%3E%3C/svg%3E"
+    )
+    return format_html('<img src="{}" alt="{}" width="20" height="20">', svg, obj.color)
+
+
+color_swatch.short_description = "colour"
+
+
+class CodeInline(admin.TabularInline):
+    model = Code
+    extra = 0
+    fields = ["order", "name", "color", "shortcut", "parent", "is_active", "definition"]
+    ordering = ["order", "name"]
+    show_change_link = True
+
+
+@admin.register(Codebook)
+class CodebookAdmin(admin.ModelAdmin):
+    list_display = ["name", "description"]
+    search_fields = ["name", "description", "codes__name"]
+    inlines = [CodeInline]
+
+
+@admin.register(Code)
+class CodeAdmin(admin.ModelAdmin):
+    list_display = ["name", color_swatch, "shortcut", "codebook", "parent", "order", "is_active"]
+    list_editable = ["order", "is_active"]
+    list_filter = ["codebook", "is_active"]
+    search_fields = ["name", "definition", "inclusion_criteria", "exclusion_criteria"]
+    ordering = ["codebook", "order", "name"]
+
+
+class MembershipInline(admin.TabularInline):
+    model = Membership
+    extra = 1
+    autocomplete_fields = ["user"]
+
+
+@admin.register(Project)
+class ProjectAdmin(admin.ModelAdmin):
+    list_display = ["name", "codebook", "granularity", "blind_coding"]
+    search_fields = ["name", "description"]
+    inlines = [MembershipInline]
+
+
+@admin.register(Membership)
+class MembershipAdmin(admin.ModelAdmin):
+    list_display = ["user", "project", "role"]
+    list_filter = ["role", "project"]
+    search_fields = ["user__username", "project__name"]
+
+
+@admin.register(Document)
+class DocumentAdmin(admin.ModelAdmin):
+    list_display = ["display_title", "project", "source", "published", "length"]
+    list_filter = ["project"]
+    search_fields = ["title", "source", "author", "external_id"]
+    readonly_fields = ["text_sha256", "length", "created_at"]
+
+    def get_readonly_fields(self, request, obj=None):
+        # The text is shown read-only once the document exists: codings point into it.
+        return [*self.readonly_fields, "text"] if obj else self.readonly_fields
+
+    def save_model(self, request, obj, form, change):
+        if change:
+            fields = {name: form.cleaned_data[name] for name in form.changed_data}
+            services.document_update(document=obj, **fields)
+        else:
+            fields = {
+                name: form.cleaned_data[name]
+                for name in services.documents.EDITABLE_FIELDS
+                if name in form.cleaned_data
+            }
+            created = services.document_create(
+                project=form.cleaned_data["project"], text=form.cleaned_data["text"], **fields
+            )
+            obj.pk = created.pk
+
+    def get_form(self, request, obj=None, **kwargs):
+        form = super().get_form(request, obj, **kwargs)
+        original_clean = form.clean
+
+        def clean(form_self):
+            cleaned = original_clean(form_self)
+            if obj is None and cleaned.get("project") and cleaned.get("text"):
+                digest = services.documents.text_sha256(
+                    services.documents.normalise_text(cleaned["text"])
+                )
+                if Document.objects.filter(project=cleaned["project"], text_sha256=digest).exists():
+                    raise ValidationError("This project already has a document with the same text.")
+            return cleaned
+
+        form.clean = clean
+        return form
+
+
+@admin.register(Annotation)
+class AnnotationAdmin(admin.ModelAdmin):
+    list_display = ["document", "coder", "code", "start_offset", "end_offset", "updated_at"]
+    list_filter = ["code", "coder", "document__project"]
+    search_fields = ["memo", "document__title", "coder__username"]
+    raw_id_fields = ["document"]
+    readonly_fields = ["created_at", "updated_at"]
+
+
+@admin.register(DocumentStatus)
+class DocumentStatusAdmin(admin.ModelAdmin):
+    list_display = ["document", "coder", "state", "updated_at"]
+    list_filter = ["state"]

@@ -1,0 +1,62 @@
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+
+
+class Project(models.Model):
+    class Granularity(models.TextChoices):
+        CHARACTER = "character", "Character"
+        WORD = "word", "Word"
+
+    name = models.CharField(max_length=200)
+    description = models.TextField(blank=True)
+    codebook = models.ForeignKey(
+        "annotator.Codebook", on_delete=models.PROTECT, related_name="projects"
+    )
+    granularity = models.CharField(
+        max_length=10, choices=Granularity.choices, default=Granularity.CHARACTER
+    )
+    blind_coding = models.BooleanField(
+        default=True, help_text="Annotators see only their own codings."
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    members = models.ManyToManyField(
+        settings.AUTH_USER_MODEL, through="Membership", related_name="projects"
+    )
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(granularity__in=["character", "word"]), name="project_granularity_valid"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Membership(models.Model):
+    class Role(models.TextChoices):
+        MANAGER = "manager", "Manager"
+        CURATOR = "curator", "Curator"
+        ANNOTATOR = "annotator", "Annotator"
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships"
+    )
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="memberships")
+    role = models.CharField(max_length=10, choices=Role.choices, default=Role.ANNOTATOR)
+
+    class Meta:
+        ordering = ["project", "user__username"]
+        constraints = [
+            models.UniqueConstraint(fields=["user", "project"], name="membership_unique"),
+            models.CheckConstraint(
+                condition=Q(role__in=["manager", "curator", "annotator"]),
+                name="membership_role_valid",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} — {self.role} of {self.project}"

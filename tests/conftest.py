@@ -1,0 +1,51 @@
+import pytest
+from django.contrib.auth import get_user_model
+from django.core.management import call_command
+
+from annotator.models import Membership, Project
+
+
+@pytest.fixture
+def demo_project(db) -> Project:
+    """The seed articles and default codebook, loaded from the fixtures."""
+    call_command("loaddata", "codebook", "articles", verbosity=0)
+    return Project.objects.get(pk=1)
+
+
+@pytest.fixture
+def make_user(db):
+    def make(username: str, **extra):
+        return get_user_model().objects.create_user(
+            username=username, password="pw-" + username, **extra
+        )
+
+    return make
+
+
+@pytest.fixture
+def members(demo_project, make_user) -> dict:
+    """One user per role of the demo project, plus an outsider who belongs to no project."""
+    users = {}
+    for role in ("manager", "curator", "annotator"):
+        users[role] = make_user(role)
+        Membership.objects.create(user=users[role], project=demo_project, role=role)
+    users["annotator2"] = make_user("annotator2")
+    Membership.objects.create(user=users["annotator2"], project=demo_project, role="annotator")
+    users["outsider"] = make_user("outsider")
+    return users
+
+
+ROLES = ["manager", "curator", "annotator", "outsider", "anonymous"]
+
+
+@pytest.fixture
+def client_as(client, members):
+    """A Django test client logged in as one of ROLES ('anonymous' = not logged in)."""
+
+    def as_role(role: str):
+        client.logout()
+        if role != "anonymous":
+            client.force_login(members[role])
+        return client
+
+    return as_role

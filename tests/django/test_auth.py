@@ -1,0 +1,74 @@
+import pytest
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+
+ROLES = ["manager", "curator", "annotator", "outsider", "anonymous"]
+
+
+def _app_urls():
+    """Every route of the annotator namespace, with 1 for each path argument."""
+
+    def walk(patterns, prefix=""):
+        for p in patterns:
+            if isinstance(p, URLResolver):
+                yield from walk(p.url_patterns, prefix + str(p.pattern))
+            elif isinstance(p, URLPattern):
+                yield prefix + str(p.pattern)
+
+    for route in walk(get_resolver().url_patterns):
+        if route.startswith(("admin/", "accounts/login", "static/")):
+            continue
+        path = "/" + route
+        for converter in (
+            "<int:project_id>",
+            "<int:document_id>",
+            "<int:annotation_id>",
+            "<int:pk>",
+        ):
+            path = path.replace(converter, "1")
+        if "<" in path or "^" in path:
+            path = path.split("<")[0]
+        yield path
+
+
+@pytest.mark.parametrize("path", sorted(set(_app_urls())))
+def test_every_page_requires_login(client, demo_project, path):
+    response = client.get(path)
+    if path.startswith("/api/"):
+        assert response.status_code in (401, 403), path
+    else:
+        assert response.status_code == 302, path
+        assert response["Location"].startswith(reverse("login")), path
+
+
+def test_login_page_renders_and_logs_in(client, members):
+    assert client.get(reverse("login")).status_code == 200
+    response = client.post(reverse("login"), {"username": "annotator", "password": "pw-annotator"})
+    assert response.status_code == 302
+    response = client.get(reverse("annotator:home"))
+    assert "Israel–Russia relations" in response.content.decode()
+
+
+def test_logout_requires_post(client, members):
+    client.force_login(members["annotator"])
+    response = client.post(reverse("logout"))
+    assert response.status_code == 302
+    assert client.get(reverse("annotator:home")).status_code == 302
+
+
+def test_home_lists_only_my_projects(client_as):
+    assert "Israel–Russia relations" in client_as("annotator").get("/").content.decode()
+    assert "Israel–Russia relations" not in client_as("outsider").get("/").content.decode()
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_project_page_access_matrix(client_as, demo_project, role):
+    response = client_as(role).get(reverse("annotator:project-detail", args=[demo_project.pk]))
+    if role == "anonymous":
+        assert response.status_code == 302
+    elif role == "outsider":
+        assert response.status_code == 404
+    else:
+        assert response.status_code == 200
+        body = response.content.decode()
+        assert body.count("<tr>") == 6  # header + five articles
+        assert "The Limits Of Russo-Israeli Cooperation" in body
