@@ -1,0 +1,241 @@
+"""Reads and HTML building for the annotation workspace.
+
+The document text is rendered once, on the server, as paragraphs (split on ``\\n``) whose
+``data-start`` is their first code point. Inside a paragraph the text is cut at every coding
+boundary; each piece is wrapped in one ``<span class="hl hl-c<code>">`` per code covering it,
+nested in codebook order, so each code draws its own underline at its own depth (CSS). The
+HTML is built with string joins: a template loop over ~10,000 pieces is far too slow, and the
+save path re-renders only the paragraphs a change touches.
+"""
+
+from bisect import bisect_right
+from dataclasses import dataclass
+
+from django.db.models import Count, IntegerField, OuterRef, Q, Subquery
+from django.db.models.functions import Coalesce, Substr
+
+from ..models import Annotation, Code, Document, DocumentStatus, Membership
+
+SNIPPET_CHARS = 60
+
+
+@dataclass(frozen=True, slots=True)
+class Coding:
+    id: int
+    code_id: int
+    coder_id: int
+    start: int
+    end: int
+    memo: str
+
+
+def workspace_codes(project) -> list[Code]:
+    """The codebook's active codes, in codebook order (one query)."""
+    return list(
+        Code.objects.filter(codebook_id=project.codebook_id, is_active=True).order_by(
+            "order", "name", "id"
+        )
+    )
+
+
+def project_coders(project) -> list:
+    """Members of the project, for the curator's coder picker (one query)."""
+    return [
+        m.user
+        for m in Membership.objects.filter(project=project)
+        .select_related("user")
+        .order_by("user__username")
+    ]
+
+
+def codings_for(
+    *, document: Document, coder_ids=None, start: int | None = None, end: int | None = None
+) -> list[Coding]:
+    """Codings of the document (by the given coders), optionally only those overlapping
+    ``[start, end)``; ordered by start (one query, no model instances)."""
+    qs = Annotation.objects.filter(document=document)
+    if coder_ids is not None:
+        qs = qs.filter(coder_id__in=list(coder_ids))
+    if start is not None and end is not None:
+        qs = qs.filter(Q(start_offset__lt=end) & Q(end_offset__gt=start))
+    rows = qs.order_by("start_offset", "end_offset", "id").values_list(
+        "id", "code_id", "coder_id", "start_offset", "end_offset", "memo"
+    )
+    return [Coding(*row) for row in rows]
+
+
+def status_of(*, document: Document, coder) -> str | None:
+    return (
+        DocumentStatus.objects.filter(document=document, coder=coder)
+        .values_list("state", flat=True)
+        .first()
+    )
+
+
+def paragraph_bounds(text: str) -> list[tuple[int, int]]:
+    """``(start, end)`` in code points of every line of the text (empty lines included)."""
+    bounds, pos = [], 0
+    for line in text.split("\n"):
+        bounds.append((pos, pos + len(line)))
+        pos += len(line) + 1
+    return bounds
+
+
+def paragraphs_touching(bounds, start: int, end: int) -> range:
+    """Indices of the paragraphs a span ``[start, end)`` touches."""
+    starts = [b[0] for b in bounds]
+    first = bisect_right(starts, start) - 1
+    last = bisect_right(starts, max(start, end - 1)) - 1
+    return range(max(first, 0), last + 1)
+
+
+def _by_paragraph(bounds, codings) -> list[list[Coding]]:
+    starts = [b[0] for b in bounds]
+    per = [[] for _ in bounds]
+    for coding in codings:
+        first = bisect_right(starts, coding.start) - 1
+        last = bisect_right(starts, coding.end - 1) - 1
+        for i in range(max(first, 0), last + 1):
+            per[i].append(coding)
+    return per
+
+
+def _escape(text: str) -> str:
+    """The same five replacements as ``django.utils.html.escape``, without its per-call lazy
+    wrapper and with ``str.replace`` (C speed) instead of ``str.translate`` (a dict lookup per
+    character): the page escapes ~10,000 pieces and 200,000 characters."""
+    return (
+        text.replace("&", "&amp;")
+        .replace("<", "&lt;")
+        .replace(">", "&gt;")
+        .replace('"', "&quot;")
+        .replace("'", "&#x27;")
+    )
+
+
+class TextRenderer:
+    """Renders paragraphs of one document with the given codings' highlights."""
+
+    def __init__(self, text: str, codes, *, id_prefix: str | None = "para-"):
+        self.text = text
+        self.bounds = paragraph_bounds(text)
+        self.rank = {code.pk: i for i, code in enumerate(codes)}
+        self.id_prefix = id_prefix
+        self._open_cache: dict[tuple, tuple[str, str]] = {}
+
+    def _tags(self, active: dict[int, int]) -> tuple[str, str]:
+        """Opening and closing tags for a set of codings ``{id: code_id}``: one element per
+        code, in codebook order, listing the ids of that code's codings."""
+        # The key keeps the dict's insertion order (no sort per piece); the same set reached in
+        # another order is only a cache miss, the tags it builds are the same.
+        key = tuple(active)
+        cached = self._open_cache.get(key)
+        if cached is None:
+            groups: dict[int, list[str]] = {}
+            for ann_id in sorted(key):
+                groups.setdefault(active[ann_id], []).append(str(ann_id))
+            order = sorted(groups, key=lambda cid: self.rank.get(cid, len(self.rank)))
+            opened = "".join(
+                f'<span class="hl hl-c{cid}" data-ann="{" ".join(groups[cid])}">' for cid in order
+            )
+            cached = (opened, "</span>" * len(order))
+            self._open_cache[key] = cached
+        return cached
+
+    def paragraph(self, i: int, codings: list[Coding]) -> str:
+        start, end = self.bounds[i]
+        text = self.text
+        ident = f' id="{self.id_prefix}{i}"' if self.id_prefix else ""
+        head = f'<p{ident} class="para" data-start="{start}">'
+        if not codings:
+            return head + _escape(text[start:end]) + "</p>"
+        # Sweep the coding boundaries inside the paragraph: the set of codings covering the
+        # text changes only there, so each piece between two boundaries is one run of tags.
+        opening: dict[int, list[Coding]] = {}
+        closing: dict[int, list[Coding]] = {}
+        for c in codings:
+            opening.setdefault(max(c.start, start), []).append(c)
+            closing.setdefault(min(c.end, end), []).append(c)
+        points = sorted(opening.keys() | closing.keys() | {start, end})
+        active: dict[int, int] = {}
+        parts = [head]
+        for a, b in zip(points, points[1:], strict=False):
+            for c in closing.get(a, ()):
+                active.pop(c.id, None)
+            for c in opening.get(a, ()):
+                active[c.id] = c.code_id
+            if active:
+                opened, closed = self._tags(active)
+                parts += (opened, _escape(text[a:b]), closed)
+            else:
+                parts.append(_escape(text[a:b]))
+        parts.append("</p>")
+        return "".join(parts)
+
+    def paragraphs(self, indices, codings: list[Coding]) -> str:
+        """Only the given paragraphs (the fragment a save answers with)."""
+        per = _by_paragraph(self.bounds, codings)
+        return "".join(self.paragraph(i, per[i]) for i in indices if self._shown(i))
+
+    def document(self, codings: list[Coding]) -> str:
+        per = _by_paragraph(self.bounds, codings)
+        return "".join(self.paragraph(i, per[i]) for i in range(len(self.bounds)) if self._shown(i))
+
+    def _shown(self, i: int) -> bool:
+        # Empty lines separate paragraphs; CSS margins show that, so they get no element.
+        start, end = self.bounds[i]
+        return end > start
+
+
+def coding_items(text: str, codings, codes_by_id: dict, panel_url: str) -> str:
+    """``<li>`` entries of the coding list, one per coding, in the order given."""
+    names = {cid: _escape(code.name) for cid, code in codes_by_id.items()}
+    parts = []
+    for c in codings:
+        quoted = text[c.start : c.end]
+        if len(quoted) > SNIPPET_CHARS:
+            quoted = quoted[: SNIPPET_CHARS - 1] + "…"
+        memo = f' <span class="memo">{_escape(c.memo)}</span>' if c.memo else ""
+        parts.append(
+            f'<li id="ann-{c.id}" class="coding" data-start="{c.start}" data-end="{c.end}">'
+            f'<a class="coding-link" href="{panel_url}?ids={c.id}" data-ann="{c.id}">'
+            f'<span class="swatch sw-c{c.code_id}"></span> {names.get(c.code_id, "(inactive code)")}'
+            f"</a> <q>{_escape(quoted)}</q>{memo}</li>"
+        )
+    return "".join(parts)
+
+
+def project_documents(*, project, user) -> list[Document]:
+    """The project's documents in order, each with the user's own state (``my_state``) and
+    number of codings (``my_codings``) and how many coders marked it done (``done_by``).
+
+    One query: the per-document figures are correlated subqueries, so joining codings and
+    statuses cannot multiply each other's counts.
+    """
+
+    def count(model, **filters):
+        rows = (
+            model.objects.filter(document=OuterRef("pk"), **filters)
+            .order_by()
+            .values("document")
+            .annotate(n=Count("pk"))
+            .values("n")
+        )
+        return Coalesce(Subquery(rows, output_field=IntegerField()), 0)
+
+    state = DocumentStatus.objects.filter(document=OuterRef("pk"), coder=user).values("state")[:1]
+    documents = list(
+        Document.objects.filter(project=project)
+        .defer("text", "metadata")
+        .annotate(
+            my_codings=count(Annotation, coder=user),
+            done_by=count(DocumentStatus, state=DocumentStatus.State.DONE),
+            my_state=Subquery(state),
+            # The opening words name an untitled document; the text itself stays unloaded.
+            opening=Substr("text", 1, 80),
+        )
+        .order_by("order", "id")
+    )
+    for document in documents:
+        document.label = Document(title=document.title, text=document.opening).display_title
+    return documents

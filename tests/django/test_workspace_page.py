@@ -1,0 +1,146 @@
+"""The workspace page: access matrix, blind coding, coder picker, rendering of highlights."""
+
+import pytest
+from django.urls import reverse
+
+from annotator import services
+from annotator.models import Code, Document
+
+pytestmark = pytest.mark.django_db
+
+
+def url(document, **params):
+    base = reverse("annotator:document-annotate", args=[document.project_id, document.pk])
+    return base + ("?" + "&".join(f"{k}={v}" for k, v in params.items()) if params else "")
+
+
+@pytest.fixture
+def doc(demo_project):
+    return Document.objects.get(title="Israel, Russia... Are They Friends or Enemies?")
+
+
+def code(name):
+    return Code.objects.get(name=name)
+
+
+def coding(doc, user, name, start, end, memo=""):
+    return services.annotation_create(
+        document=doc, coder=user, code=code(name), start_offset=start, end_offset=end, memo=memo
+    )[0]
+
+
+@pytest.mark.parametrize(
+    ("role", "status"),
+    [("manager", 200), ("curator", 200), ("annotator", 200), ("outsider", 404)],
+)
+def test_it_applies_the_access_matrix(client_as, doc, role, status):
+    assert client_as(role).get(url(doc)).status_code == status
+
+
+def test_it_sends_anonymous_users_to_the_login_page(client_as, doc):
+    response = client_as("anonymous").get(url(doc))
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("login"))
+
+
+def test_it_answers_404_for_a_document_of_another_project(client_as, doc, members):
+    from annotator.models import Codebook, Membership, Project
+
+    other = Project.objects.create(name="Other", codebook=Codebook.objects.get())
+    Membership.objects.create(user=members["annotator"], project=other)
+    wrong = reverse("annotator:document-annotate", args=[other.pk, doc.pk])
+    assert client_as("annotator").get(wrong).status_code == 404
+
+
+def test_it_renders_paragraphs_with_code_point_starts_and_the_code_buttons(client_as, doc):
+    html = client_as("annotator").get(url(doc)).text
+    assert 'id="para-0" class="para" data-start="0">🇮🇱🤝🇷🇺</p>' in html
+    second = doc.text.index("\n") + 1
+    assert f'id="para-1" class="para" data-start="{second}">' in html
+    assert 'name="code" value="1" class="code-btn code-c1"' in html
+    assert "cooperation <kbd>1</kbd>" in html
+    assert "nonce=" in html and "style=" not in html
+
+
+def test_it_stacks_one_element_per_code_on_overlapping_codings(client_as, doc, members):
+    a = coding(doc, members["annotator"], "cooperation", 6, 20)
+    b = coding(doc, members["annotator"], "Iran", 12, 30)
+    html = client_as("annotator").get(url(doc)).text
+    assert (
+        f'<span class="hl hl-c1" data-ann="{a.pk}"><span class="hl hl-c3" data-ann="{b.pk}">'
+        in html
+    )
+    assert f'id="ann-{a.pk}"' in html and f'id="ann-{b.pk}"' in html
+    assert 'id="coding-count">2<' in html
+
+
+def test_it_shows_an_annotator_only_their_own_codings_under_blind_coding(client_as, doc, members):
+    mine = coding(doc, members["annotator"], "tension", 6, 12)
+    theirs = coding(doc, members["annotator2"], "trade", 6, 12)
+    client = client_as("annotator")
+    html = client.get(url(doc)).text
+    assert f'data-ann="{mine.pk}"' in html and f'data-ann="{theirs.pk}"' not in html
+    assert 'id="coder-select"' not in html
+    assert client.get(url(doc, coder=members["annotator2"].pk)).status_code == 404
+    assert client.get(url(doc, coder="all")).status_code == 404
+
+
+def test_it_lets_an_annotator_view_others_read_only_without_blind_coding(client_as, doc, members):
+    doc.project.blind_coding = False
+    doc.project.save()
+    theirs = coding(doc, members["annotator2"], "trade", 6, 12)
+    html = client_as("annotator").get(url(doc, coder=members["annotator2"].pk)).text
+    assert f'data-ann="{theirs.pk}"' in html
+    assert 'id="apply-form"' not in html and "Read-only" in html
+
+
+def test_it_shows_a_curator_one_coder_or_all_side_by_side_read_only(client_as, doc, members):
+    a = coding(doc, members["annotator"], "tension", 6, 12)
+    b = coding(doc, members["annotator2"], "trade", 6, 12)
+    client = client_as("curator")
+    one = client.get(url(doc, coder=members["annotator"].pk)).text
+    assert f'data-ann="{a.pk}"' in one and f'data-ann="{b.pk}"' not in one
+    assert 'id="apply-form"' not in one
+    both = client.get(url(doc, coder="all")).text
+    assert f'data-ann="{a.pk}"' in both and f'data-ann="{b.pk}"' in both
+    assert both.count('class="column"') == 2 and 'id="apply-form"' not in both
+    assert client.get(url(doc, coder="999999")).status_code == 404
+
+
+def test_it_renders_the_body_fragment_for_htmx_and_the_page_otherwise(client_as, doc):
+    client = client_as("annotator")
+    full = client.get(url(doc))
+    fragment = client.get(url(doc), headers={"HX-Request": "true"})
+    assert "<html" in full.text and "<html" not in fragment.text
+    assert fragment.text.lstrip().startswith('<div id="workspace-body"')
+    assert "HX-Request" in full["Vary"] and "HX-Request" in fragment["Vary"]
+
+
+def test_it_keeps_the_query_count_constant_in_the_number_of_codings(
+    client_as, doc, members, django_assert_max_num_queries
+):
+    client = client_as("annotator")
+    with django_assert_max_num_queries(10):
+        client.get(url(doc))
+    for i in range(30):
+        coding(doc, members["annotator"], ["cooperation", "tension", "Iran"][i % 3], 6 + i, 40 + i)
+    with django_assert_max_num_queries(10):
+        assert client.get(url(doc)).status_code == 200
+
+
+def test_it_escapes_text_exactly_as_django_does():
+    from django.utils.html import escape
+
+    from annotator.selectors.workspace import _escape
+
+    sample = "a & b < c > d \" e ' f 🇮🇱 <script>"
+    assert _escape(sample) == escape(sample)
+
+
+def test_it_escapes_markup_in_the_document_text(client_as, demo_project, members):
+    from annotator.services import document_create
+
+    doc = document_create(project=demo_project, text="<b>bold</b> & <script>x</script>")
+    html = client_as("annotator").get(url(doc)).text
+    assert "&lt;b&gt;bold&lt;/b&gt; &amp; &lt;script&gt;x&lt;/script&gt;" in html
+    assert "<script>x" not in html
