@@ -1,0 +1,48 @@
+import functools
+import sys
+
+from django.contrib.auth import get_user_model
+from django.core.exceptions import ValidationError
+from django.core.management.base import BaseCommand, CommandError
+from tqdm import tqdm
+
+from annotator.models import Project
+from annotator.services import imports
+
+
+class Command(BaseCommand):
+    help = "Import codings from JSON Lines or a REFI-QDA project (.qdpx)."
+
+    def add_arguments(self, parser):
+        parser.add_argument("project_id", type=int)
+        parser.add_argument("path")
+        parser.add_argument("--format", required=True, choices=["jsonl", "qdpx"])
+        parser.add_argument(
+            "--user", default="", help="username credited with codings that name no coder"
+        )
+
+    def handle(self, *args, project_id, path, format, user, **options):
+        project = Project.objects.select_related("codebook").filter(pk=project_id).first()
+        if project is None:
+            raise CommandError(f"No project with id {project_id}.")
+        coder = None
+        if user:
+            User = get_user_model()
+            coder = User.objects.filter(**{User.USERNAME_FIELD: user}).first()
+            if coder is None:
+                raise CommandError(f"--user: no user named {user!r}.")
+        service = {
+            "jsonl": imports.annotations_import_jsonl,
+            "qdpx": imports.annotations_import_qdpx,
+        }[format]
+        progress = functools.partial(tqdm, file=sys.stderr)
+        try:
+            with open(path, "rb") as file:
+                result = service(
+                    project=project, file=file, filename=path, user=coder, progress=progress
+                )
+        except OSError as exc:
+            raise CommandError(f"{path}: cannot read ({exc.strerror}).") from None
+        except ValidationError as exc:
+            raise CommandError(" ".join(exc.messages)) from None
+        self.stdout.write(str(result))

@@ -1,0 +1,308 @@
+"""Reads for the exports: the ORM side, producing the plain rows ``annotator.exports`` writes.
+
+Documents are read in batches by id and their codings through a server-side cursor
+(``iterator(chunk_size=...)`` over ``values_list``), so an export of a million codings keeps a
+flat, small memory footprint. Each document's text is fetched once per export and the coded
+text is sliced from it in Python: asking the database for ``substring(text ...)`` per coding
+makes PostgreSQL de-TOAST the text for every row (see ``../shared/PERFORMANCE.md``).
+"""
+
+import tempfile
+from collections.abc import Iterator
+from dataclasses import dataclass
+from operator import itemgetter
+
+from django.contrib.auth import get_user_model
+from django.utils.text import slugify
+
+from ..exports import archive, brat, jsonl, refi, tabular
+from ..exports.rows import CodeRow, CodingRow, DocumentRow, MemberRow, ProjectRow, StatusRow
+from ..models import Annotation, Code, Document, DocumentStatus, Membership, Project
+
+# Rows fetched per round trip: 200 texts of ~5 KB, or 5,000 codings, are a few MB at most.
+DOCUMENT_BATCH = 200
+CODING_CHUNK = 5000
+# (start, end, coder, code path): C-level key for sorting a million codings.
+_CODING_ORDER = itemgetter(2, 3, 0, 1)
+_DOCUMENT_FIELDS = (
+    "id",
+    "text",
+    "external_id",
+    "title",
+    "source",
+    "author",
+    "url",
+    "published",
+    "metadata",
+    "order",
+    "created_at",
+    "text_sha256",
+)
+
+
+@dataclass(frozen=True)
+class ExportNarrowing:
+    """Which coders, codes and documents an export keeps; an empty tuple keeps all.
+
+    Coders are user ids. A later coder set (such as a gold standard) is one more way of choosing
+    the codings: it would narrow ``codings_queryset`` the same way.
+    """
+
+    coder_ids: tuple[int, ...] = ()
+    code_ids: tuple[int, ...] = ()
+    document_ids: tuple[int, ...] = ()
+
+
+def code_rows(codebook_id: int) -> tuple[CodeRow, ...]:
+    """The codebook's codes with their paths, parents before children, in codebook order."""
+    codes = list(
+        Code.objects.filter(codebook_id=codebook_id)
+        .order_by("order", "name")
+        .values_list(
+            "id",
+            "name",
+            "parent_id",
+            "color",
+            "definition",
+            "inclusion_criteria",
+            "exclusion_criteria",
+            "example",
+            "shortcut",
+            "order",
+            "is_active",
+        )
+    )
+    by_id = {row[0]: row for row in codes}
+    paths: dict[int, str] = {}
+
+    def path(code_id: int, seen=()) -> str:
+        if code_id not in paths:
+            row = by_id[code_id]
+            parent = row[2]
+            prefix = path(parent, (*seen, code_id)) + "/" if parent and parent not in seen else ""
+            paths[code_id] = prefix + row[1]
+        return paths[code_id]
+
+    rows = []
+    for row in codes:
+        parent = row[2]
+        rows.append(
+            CodeRow(
+                path=path(row[0]),
+                name=row[1],
+                parent_path=path(parent) if parent else "",
+                color=row[3],
+                definition=row[4],
+                inclusion_criteria=row[5],
+                exclusion_criteria=row[6],
+                example=row[7],
+                shortcut=row[8],
+                order=row[9],
+                is_active=row[10],
+            )
+        )
+    rows.sort(key=lambda r: r.path.count("/"))
+    return tuple(rows)
+
+
+def code_paths(codebook_id: int) -> dict[int, str]:
+    ids = dict(
+        Code.objects.filter(codebook_id=codebook_id).values_list("name", "id")
+    )  # name -> id within one codebook is unique
+    return {ids[row.name]: row.path for row in code_rows(codebook_id)}
+
+
+def documents_queryset(project: Project, narrowing: ExportNarrowing):
+    qs = Document.objects.filter(project=project)
+    if narrowing.document_ids:
+        qs = qs.filter(pk__in=narrowing.document_ids)
+    return qs
+
+
+def codings_queryset(project: Project | None, narrowing: ExportNarrowing):
+    """The narrowed codings; ``project=None`` when the caller filters by document ids itself
+    (the join to documents then makes SQLite scan every coding for each batch)."""
+    qs = Annotation.objects.all()
+    if project is not None:
+        qs = qs.filter(document__project=project)
+    if narrowing.coder_ids:
+        qs = qs.filter(coder_id__in=narrowing.coder_ids)
+    if narrowing.code_ids:
+        qs = qs.filter(code_id__in=narrowing.code_ids)
+    if narrowing.document_ids:
+        qs = qs.filter(document_id__in=narrowing.document_ids)
+    return qs
+
+
+def export_project(
+    project: Project,
+    narrowing: ExportNarrowing = ExportNarrowing(),
+    *,
+    coders: bool = True,
+    metadata_keys: bool = True,
+) -> ProjectRow:
+    """Everything an export says besides the documents (a handful of small queries).
+
+    The coder list and the metadata keys each read a whole table; formats that do not need
+    them (the codings CSV) skip them.
+    """
+    User = get_user_model()
+    usernames: tuple[str, ...] = ()
+    if coders:
+        coder_ids = codings_queryset(project, narrowing).values("coder_id")
+        usernames = tuple(
+            User.objects.filter(pk__in=coder_ids)
+            .order_by(User.USERNAME_FIELD)
+            .values_list(User.USERNAME_FIELD, flat=True)
+        )
+    keys: set[str] = set()
+    if metadata_keys:
+        for metadata in (
+            documents_queryset(project, narrowing).values_list("metadata", flat=True).iterator()
+        ):
+            keys.update(metadata or {})
+    codebook = project.codebook
+    return ProjectRow(
+        name=project.name,
+        description=project.description,
+        granularity=project.granularity,
+        blind_coding=project.blind_coding,
+        created_at=project.created_at,
+        codebook_name=codebook.name,
+        codebook_description=codebook.description,
+        codes=code_rows(codebook.pk),
+        members=tuple(
+            MemberRow(username, role)
+            for username, role in Membership.objects.filter(project=project)
+            .order_by("user__username")
+            .values_list("user__username", "role")
+        ),
+        coders=usernames,
+        metadata_keys=tuple(sorted(keys)),
+    )
+
+
+def export_documents(
+    project: Project,
+    narrowing: ExportNarrowing = ExportNarrowing(),
+    *,
+    with_statuses: bool = False,
+) -> Iterator[DocumentRow]:
+    """The narrowed documents by id, each with its narrowed codings in text order.
+
+    Two streams ordered by document id, merged here: the documents (each text read once) and
+    the codings (one server-side cursor over the whole project). One ordered pass keeps the
+    plan simple for both databases; a query per batch of documents made PostgreSQL scan the
+    whole table per batch. Documents come in id order, which is creation order, and an import
+    creates them in file order, so a re-export lists them in the same order.
+    Codings are sorted by (start, end, coder, code path): natural keys, so the order is the
+    same in any database the data is restored into.
+    """
+    User = get_user_model()
+    paths = code_paths(project.codebook_id)
+    usernames: dict[int, str] = {}
+    documents = documents_queryset(project, narrowing).order_by("id")
+    codings = (
+        codings_queryset(None, narrowing)
+        .filter(document_id__in=documents.values("id"))
+        .order_by("document_id")
+        .values_list(
+            "document_id",
+            "coder_id",
+            "code_id",
+            "start_offset",
+            "end_offset",
+            "memo",
+            "created_at",
+            "updated_at",
+        )
+        .iterator(chunk_size=CODING_CHUNK)
+    )
+    statuses = iter(())
+    if with_statuses:
+        statuses = (
+            DocumentStatus.objects.filter(document_id__in=documents.values("id"))
+            .order_by("document_id", "coder__username")
+            .values_list("document_id", "coder__username", "state")
+            .iterator(chunk_size=CODING_CHUNK)
+        )
+    pending = next(codings, None)
+    pending_status = next(statuses, None)
+    for row in documents.values_list(*_DOCUMENT_FIELDS).iterator(chunk_size=DOCUMENT_BATCH):
+        document_id = row[0]
+        found: list[CodingRow] = []
+        while pending is not None and pending[0] <= document_id:
+            _, coder_id, code_id, start, end, memo, created, updated = pending
+            coder = usernames.get(coder_id)
+            if coder is None:
+                # Coders are few: look each up once, when first met.
+                coder = usernames[coder_id] = User.objects.get(pk=coder_id).get_username()
+            if pending[0] == document_id:
+                found.append(CodingRow(coder, paths[code_id], start, end, memo, created, updated))
+            pending = next(codings, None)
+        found.sort(key=_CODING_ORDER)
+        found_statuses = []
+        while pending_status is not None and pending_status[0] <= document_id:
+            if pending_status[0] == document_id:
+                found_statuses.append(StatusRow(pending_status[1], pending_status[2]))
+            pending_status = next(statuses, None)
+        yield DocumentRow(*row[:-1], text_sha256=row[-1], codings=found, statuses=found_statuses)
+
+
+@dataclass(frozen=True)
+class ExportFile:
+    filename: str
+    content_type: str
+    chunks: Iterator[bytes]
+
+
+FORMATS = {
+    # format: (file suffix, content type, label)
+    "csv": ("codings.csv", "text/csv; charset=utf-8", "Codings CSV (Excel, pandas, R, Stata)"),
+    "documents-csv": ("documents.csv", "text/csv; charset=utf-8", "Documents CSV (metadata)"),
+    "jsonl": ("jsonl", "application/jsonl; charset=utf-8", "JSON Lines (doccano, NLP toolkits)"),
+    "qdpx": ("qdpx", "application/zip", "REFI-QDA project .qdpx (MAXQDA, ATLAS.ti, NVivo)"),
+    "qdc": ("qdc", "application/xml", "REFI-QDA codebook .qdc"),
+    "brat": ("brat.zip", "application/zip", "brat standoff (ZIP)"),
+    "archive": ("archive.json", "application/json", "Project archive (restores the project)"),
+}
+
+
+def _encoded(chunks: Iterator[str]) -> Iterator[bytes]:
+    for chunk in chunks:
+        yield chunk.encode("utf-8")
+
+
+def _spooled(write) -> Iterator[bytes]:
+    """Run a ZIP writer into a temporary file (memory up to 16 MB, then disk) and stream it."""
+    with tempfile.SpooledTemporaryFile(max_size=16 << 20) as out:
+        write(out)
+        out.seek(0)
+        while chunk := out.read(1 << 16):
+            yield chunk
+
+
+def export_file(
+    project: Project, format: str, narrowing: ExportNarrowing = ExportNarrowing()
+) -> ExportFile:
+    """The named export as a lazily produced stream of bytes."""
+    suffix, content_type, _ = FORMATS[format]
+    head = export_project(
+        project,
+        narrowing,
+        coders=format in ("qdpx", "brat"),
+        metadata_keys=format in ("documents-csv", "qdpx"),
+    )
+    documents = export_documents(project, narrowing, with_statuses=format == "archive")
+    chunks = {
+        "csv": lambda: _encoded(tabular.codings_csv(head, documents)),
+        "documents-csv": lambda: _encoded(tabular.documents_csv(head, documents)),
+        "jsonl": lambda: _encoded(jsonl.write_jsonl(documents)),
+        "qdpx": lambda: _spooled(lambda out: refi.write_qdpx(head, documents, out)),
+        "qdc": lambda: iter([refi.write_qdc(head)]),
+        "brat": lambda: _spooled(lambda out: brat.write_brat(head, documents, out)),
+        "archive": lambda: _encoded(archive.write_archive(head, documents)),
+    }[format]()
+    name = slugify(project.name) or f"project-{project.pk}"
+    separator = "-" if "." in suffix else "."
+    return ExportFile(f"{name}{separator}{suffix}", content_type, chunks)

@@ -1,0 +1,209 @@
+"""Export and import pages of a project.
+
+Curators and managers export (any format, narrowed to coders, codes and documents); managers
+import. Downloads stream (``StreamingHttpResponse``); imports run one service each and show its
+message inline: an htmx request gets the ``import-form`` fragment back, a plain form post is
+redirected to the project page on success (post/redirect/get).
+"""
+
+from django import forms
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth import get_user_model
+from django.core.exceptions import ValidationError
+from django.http import StreamingHttpResponse
+from django.shortcuts import redirect, render
+from django.urls import path
+from django.views.decorators.http import require_http_methods
+
+from .. import access
+from ..exports.tabular import parse_columns
+from ..models import Annotation, Document, Membership
+from ..selectors.exports import FORMATS, ExportNarrowing, code_paths, export_file
+from ..services import imports
+from .helpers import render_page_or_partial
+
+Role = Membership.Role
+
+
+class ExportForm(forms.Form):
+    format = forms.ChoiceField(
+        choices=[(key, label) for key, (_, _, label) in FORMATS.items()],
+        initial="csv",
+        widget=forms.RadioSelect,
+    )
+    coders = forms.TypedMultipleChoiceField(
+        coerce=int, required=False, widget=forms.CheckboxSelectMultiple
+    )
+    codes = forms.TypedMultipleChoiceField(
+        coerce=int, required=False, widget=forms.CheckboxSelectMultiple
+    )
+    documents = forms.TypedMultipleChoiceField(
+        coerce=int, required=False, widget=forms.CheckboxSelectMultiple
+    )
+
+    def __init__(self, project, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        User = get_user_model()
+        coder_ids = Annotation.objects.filter(document__project=project).values("coder_id")
+        people = User.objects.filter(pk__in=coder_ids) | User.objects.filter(
+            memberships__project=project
+        )
+        self.fields["coders"].choices = [
+            (user.pk, user.get_username()) for user in people.distinct().order_by("username")
+        ]
+        self.fields["codes"].choices = sorted(
+            code_paths(project.codebook_id).items(), key=lambda item: item[1]
+        )
+        self.fields["documents"].choices = [
+            (document.pk, document.display_title)
+            for document in Document.objects.filter(project=project)
+            .only("title", "text")
+            .order_by("order", "id")
+        ]
+
+    def narrowing(self) -> ExportNarrowing:
+        data = self.cleaned_data
+        return ExportNarrowing(
+            coder_ids=tuple(data["coders"]),
+            code_ids=tuple(data["codes"]),
+            document_ids=tuple(data["documents"]),
+        )
+
+
+IMPORT_KINDS = {
+    "documents-txt": "Documents: plain-text files (.txt, one document each)",
+    "documents-csv": "Documents: a CSV with a text column and metadata columns",
+    "documents-jsonl": "Documents: JSON Lines (text and metadata)",
+    "codebook-qdc": "Codebook: REFI-QDA .qdc (adds its codes)",
+    "annotations-jsonl": "Codings: JSON Lines (Annotator or doccano spans)",
+    "annotations-qdpx": "Codings: REFI-QDA project .qdpx (MAXQDA, ATLAS.ti, NVivo)",
+}
+
+
+class ImportForm(forms.Form):
+    kind = forms.ChoiceField(label="What to import", choices=list(IMPORT_KINDS.items()))
+    text_column = forms.CharField(
+        label="CSV: column holding the text", initial="text", required=False, max_length=200
+    )
+    columns = forms.CharField(
+        label="CSV: other columns, as field=column pairs",
+        required=False,
+        max_length=2000,
+        help_text="For example title=Headline,published=Date,section=Section. title, source, "
+        "author, url, published and external_id fill those fields; other names become metadata.",
+    )
+
+    def clean_columns(self):
+        try:
+            return parse_columns(self.cleaned_data["columns"])
+        except ValueError as exc:
+            raise ValidationError(str(exc)) from None
+
+
+def project_export(request, project_id: int):
+    project_access = access.project_for(request.user, project_id, role=Role.CURATOR)
+    form = ExportForm(project_access.project)
+    return _export_page(request, project_access, form)
+
+
+def _export_page(request, project_access, form, status=200):
+    return render(
+        request,
+        "annotator/exports/export.html",
+        {"access": project_access, "project": project_access.project, "form": form},
+        status=status,
+    )
+
+
+def project_export_download(request, project_id: int):
+    project_access = access.project_for(request.user, project_id, role=Role.CURATOR)
+    project = project_access.project
+    form = ExportForm(project, request.GET)
+    if not form.is_valid():
+        return _export_page(request, project_access, form, status=400)
+    export = export_file(project, form.cleaned_data["format"], form.narrowing())
+    response = StreamingHttpResponse(export.chunks, content_type=export.content_type)
+    response["Content-Disposition"] = f'attachment; filename="{export.filename}"'
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+@require_http_methods(["GET", "POST"])
+def project_import(request, project_id: int):
+    project_access = access.project_for(request.user, project_id, role=Role.MANAGER)
+    project = project_access.project
+    context = {
+        "access": project_access,
+        "project": project,
+        "result": None,
+        "error": "",
+        "max_bytes": settings.ANNOTATOR_MAX_UPLOAD_BYTES,
+    }
+    if request.method == "GET":
+        context["form"] = ImportForm()
+        return render_page_or_partial(
+            request, "annotator/exports/import.html", "import-form", context
+        )
+    form = ImportForm(request.POST)
+    context["form"] = form
+    files = request.FILES.getlist("files")
+    status = 200
+    if not form.is_valid():
+        status = 422
+    elif not files:
+        context["error"] = "Choose a file to import."
+        status = 422
+    else:
+        try:
+            context["result"] = _run_import(project, request.user, form.cleaned_data, files)
+        except ValidationError as exc:
+            context["error"] = " ".join(exc.messages)
+            status = 422
+    if status == 200 and not request.htmx:
+        messages.success(request, str(context["result"]))
+        return redirect("annotator:project-detail", project_id=project.pk)
+    if status == 200:
+        context["form"] = ImportForm()
+    return render_page_or_partial(
+        request, "annotator/exports/import.html", "import-form", context, status=status
+    )
+
+
+def _run_import(project, user, data, files):
+    limit = settings.ANNOTATOR_MAX_UPLOAD_BYTES
+    for upload in files:
+        # The services check the size again while reading; this answers before any parsing.
+        if upload.size > limit:
+            raise ValidationError(
+                f"{upload.name}: the file is larger than the limit of {limit:,} bytes."
+            )
+    kind = data["kind"]
+    if kind == "documents-txt":
+        return imports.documents_import_txt(project=project, files=[(f.name, f) for f in files])
+    if len(files) != 1:
+        raise ValidationError("Choose one file for this kind of import.")
+    upload = files[0]
+    common = {"project": project, "file": upload, "filename": upload.name}
+    if kind == "documents-csv":
+        return imports.documents_import_csv(
+            **common, text_column=data["text_column"] or "text", columns=data["columns"]
+        )
+    if kind == "documents-jsonl":
+        return imports.documents_import_jsonl(**common)
+    if kind == "codebook-qdc":
+        return imports.codebook_import_qdc(**common)
+    if kind == "annotations-jsonl":
+        return imports.annotations_import_jsonl(**common, user=user)
+    return imports.annotations_import_qdpx(**common, user=user)
+
+
+urlpatterns = [
+    path("projects/<id:project_id>/export/", project_export, name="project-export"),
+    path(
+        "projects/<id:project_id>/export/download/",
+        project_export_download,
+        name="project-export-download",
+    ),
+    path("projects/<id:project_id>/import/", project_import, name="project-import"),
+]

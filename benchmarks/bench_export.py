@@ -1,0 +1,233 @@
+"""Export and import at scale: CSV of 1,000,000 codings, and 10,000 documents imported.
+
+Targets (issue 5): the codings CSV streams at >= 100,000 rows/s with peak memory <= 300 MB,
+flat as the number of codings grows (measured at 250k, 500k and 1M codings over 10,000
+documents); importing 10,000 documents takes <= 60 s.
+
+    DJANGO_DEBUG=1 .venv/bin/python benchmarks/bench_export.py
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/annotator_exports_bench \
+        DJANGO_DEBUG=1 .venv/bin/python benchmarks/bench_export.py
+
+Without DATABASE_URL it uses a throwaway SQLite file under /tmp. Memory is the process's
+resident set size, sampled every 5 ms while the export runs (peak and the baseline before it).
+"""
+
+import os
+import random
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+SQLITE_PATH = Path(tempfile.gettempdir()) / "annotator_bench_export.sqlite3"
+if not os.environ.get("DATABASE_URL") and "--export-only" not in sys.argv:
+    for suffix in ("", "-wal", "-shm"):
+        Path(f"{SQLITE_PATH}{suffix}").unlink(missing_ok=True)
+if not os.environ.get("DATABASE_URL"):
+    os.environ["DATABASE_URL"] = f"sqlite:///{SQLITE_PATH}"
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "annotator.settings")
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+import django  # noqa: E402
+
+django.setup()
+
+from django.conf import settings  # noqa: E402
+from django.contrib.auth import get_user_model  # noqa: E402
+from django.core.management import call_command  # noqa: E402
+from django.db import connection, transaction  # noqa: E402
+from django.utils import timezone  # noqa: E402
+from tqdm import tqdm  # noqa: E402
+
+from annotator.models import Annotation, Code, Codebook, Document, Project  # noqa: E402
+from annotator.selectors.exports import export_file  # noqa: E402
+from annotator.services.documents import text_sha256  # noqa: E402
+
+DOCUMENTS = 10_000
+TEXT_LENGTH = 5_000
+STAGES = (250_000, 500_000, 1_000_000)
+CODERS = 4
+CODES = 5
+RATE_TARGET = 100_000
+MEMORY_TARGET_MB = 300
+IMPORT_DOCUMENTS = 10_000
+IMPORT_TARGET_S = 60
+WORDS = (
+    "Israel Russia Iran Syria trade talks leaders meet ministers agree tension the of and".split()
+)
+
+
+def rss_mb() -> float:
+    with open("/proc/self/statm") as statm:
+        return int(statm.read().split()[1]) * os.sysconf("SC_PAGE_SIZE") / 2**20
+
+
+def text(rng: random.Random, number: int) -> str:
+    words = rng.choices(WORDS, k=TEXT_LENGTH // 4)
+    return f"Document {number} 🇮🇱🤝🇷🇺\n" + " ".join(words)[: TEXT_LENGTH - 30]
+
+
+def setup():
+    # The benchmark runs with DJANGO_DEBUG=1, which would keep every SQL statement in memory.
+    settings.DEBUG = False
+    call_command("migrate", verbosity=0)
+    User = get_user_model()
+    Annotation.objects.all().delete()
+    Document.objects.all().delete()
+    Project.objects.all().delete()
+    Code.objects.all().delete()
+    Codebook.objects.all().delete()
+    coders = [User.objects.get_or_create(username=f"bench-coder-{i}")[0] for i in range(CODERS)]
+    codebook = Codebook.objects.create(name="bench")
+    codes = [Code.objects.create(codebook=codebook, name=f"code-{i}") for i in range(CODES)]
+    project = Project.objects.create(name="bench", codebook=codebook)
+    rng = random.Random(5)
+    batch = []
+    for number in tqdm(range(DOCUMENTS), desc="documents", file=sys.stderr):
+        body = text(rng, number)
+        batch.append(
+            Document(
+                project=project,
+                text=body,
+                text_sha256=text_sha256(body),
+                length=len(body),
+                order=number,
+            )
+        )
+        if len(batch) == 1000:
+            Document.objects.bulk_create(batch)
+            batch = []
+    Document.objects.bulk_create(batch)
+    documents = list(Document.objects.filter(project=project).values_list("id", "length"))
+    return project, documents, [c.pk for c in coders], [c.pk for c in codes]
+
+
+def add_codings(documents, coders, codes, start_index, count):
+    """Codings ``start_index .. start_index + count``, spread evenly over the documents."""
+    now = timezone.now()
+    sql = (
+        "INSERT INTO annotator_annotation (document_id, coder_id, code_id, start_offset,"
+        " end_offset, memo, created_at, updated_at) VALUES (%s, %s, %s, %s, %s, %s, %s, %s)"
+    )
+    rows = []
+    with transaction.atomic(), connection.cursor() as cursor:
+        for i in tqdm(range(start_index, start_index + count), desc="codings", file=sys.stderr):
+            document_id, length = documents[i % len(documents)]
+            slot = i // len(documents)  # 0..99: the n-th coding of this document
+            start = (slot * 47) % (length - 60)
+            rows.append(
+                (
+                    document_id,
+                    coders[slot % CODERS],
+                    codes[slot % CODES],
+                    start,
+                    start + 10 + slot % 40,
+                    "",
+                    now,
+                    now,
+                )
+            )
+            if len(rows) == 20_000:
+                cursor.executemany(sql, rows)
+                rows = []
+        if rows:
+            cursor.executemany(sql, rows)
+    with connection.cursor() as cursor:
+        # Fresh planner statistics, as autovacuum would give a real database after a bulk load.
+        cursor.execute("ANALYZE annotator_annotation")
+
+
+def measure_export(codings: int) -> tuple[float, float, float]:
+    """Run the export in a fresh process, so its memory is the export's and nothing else's."""
+    result = subprocess.run(
+        [sys.executable, __file__, "--export-only", str(codings)],
+        capture_output=True,
+        text=True,
+        check=True,
+        env={**os.environ, "DATABASE_URL": os.environ["DATABASE_URL"]},
+    )
+    rate, peak, baseline = map(float, result.stdout.split())
+    return rate, peak, baseline
+
+
+def export_only(codings: int) -> None:
+    """The child: stream the CSV export to /dev/null, sampling RSS every 5 ms."""
+    settings.DEBUG = False
+    project = Project.objects.get(name="bench")
+    peak = baseline = rss_mb()
+    done = threading.Event()
+
+    def sample():
+        nonlocal peak
+        while not done.wait(0.005):
+            peak = max(peak, rss_mb())
+
+    sampler = threading.Thread(target=sample, daemon=True)
+    sampler.start()
+    started = time.perf_counter()
+    with open(os.devnull, "wb") as sink:
+        for chunk in export_file(project, "csv").chunks:
+            sink.write(chunk)
+    elapsed = time.perf_counter() - started
+    done.set()
+    sampler.join()
+    print(codings / elapsed, max(peak, rss_mb()), baseline)
+
+
+def measure_import() -> float:
+    codebook = Codebook.objects.create(name="bench-import")
+    project = Project.objects.create(name="bench-import", codebook=codebook)
+    rng = random.Random(7)
+    with tempfile.TemporaryDirectory() as folder:
+        for number in range(IMPORT_DOCUMENTS):
+            Path(folder, f"{number:05d}.txt").write_text(text(rng, number), encoding="utf-8")
+        started = time.perf_counter()
+        call_command("import_documents", str(project.pk), folder, "--format", "txt")
+        elapsed = time.perf_counter() - started
+    assert Document.objects.filter(project=project).count() == IMPORT_DOCUMENTS
+    return elapsed
+
+
+def main():
+    engine = connection.vendor
+    print(f"database: {engine} ({connection.settings_dict['NAME']})")
+    project, documents, coders, codes = setup()
+    results, made = [], 0
+    for stage in STAGES:
+        add_codings(documents, coders, codes, made, stage - made)
+        made = stage
+        rate, peak, baseline = measure_export(stage)
+        results.append((stage, rate, peak, baseline))
+        print(
+            f"CSV export of {stage:>9,} codings: {rate:>9,.0f} rows/s, peak RSS {peak:6.1f} MB (before {baseline:6.1f} MB)"
+        )
+    rate_ok = results[-1][1] >= RATE_TARGET
+    memory_ok = all(peak <= MEMORY_TARGET_MB for _, _, peak, _ in results)
+    growth = results[-1][2] - results[0][2]
+    # "Flat": quadrupling the codings may not add more than a tenth of the memory budget.
+    flat_ok = growth <= MEMORY_TARGET_MB / 10
+    seconds = measure_import()
+    import_ok = seconds <= IMPORT_TARGET_S
+    print()
+    print(
+        f"target: >= {RATE_TARGET:,} rows/s at 1M codings: {results[-1][1]:,.0f} -> {'PASS' if rate_ok else 'FAIL'}"
+    )
+    print(
+        f"target: peak RSS <= {MEMORY_TARGET_MB} MB: max {max(r[2] for r in results):.1f} MB -> {'PASS' if memory_ok else 'FAIL'}"
+    )
+    print(
+        f"target: flat memory (250k -> 1M grows <= {MEMORY_TARGET_MB / 10:.0f} MB): {growth:+.1f} MB -> {'PASS' if flat_ok else 'FAIL'}"
+    )
+    print(
+        f"target: import {IMPORT_DOCUMENTS:,} documents <= {IMPORT_TARGET_S} s: {seconds:.1f} s -> {'PASS' if import_ok else 'FAIL'}"
+    )
+    return 0 if rate_ok and memory_ok and flat_ok and import_ok else 1
+
+
+if __name__ == "__main__":
+    if sys.argv[1:2] == ["--export-only"]:
+        export_only(int(sys.argv[2]))
+    else:
+        sys.exit(main())
