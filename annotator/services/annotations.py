@@ -1,5 +1,7 @@
+from collections.abc import Mapping
+
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 
 from ..models import Annotation, Code, Document, DocumentStatus
 
@@ -66,3 +68,90 @@ def annotation_delete(*, annotation: Annotation, user) -> None:
     if annotation.coder_id != user.pk:
         raise ValidationError("Only the coder who made a coding can remove it.")
     annotation.delete()
+
+
+_BULK_ITEM_FIELDS = {"code", "start_offset", "end_offset", "memo"}
+
+
+@transaction.atomic
+def annotation_bulk_create(*, document: Document, coder, items) -> tuple[list[Annotation], int]:
+    """Store many codings of one coder on one document, all or nothing.
+
+    ``items`` is a sequence of mappings with ``code`` (a ``Code``), ``start_offset``,
+    ``end_offset`` and optionally ``memo``. Each is validated exactly as ``annotation_create``
+    does; any invalid item refuses the whole batch with errors keyed ``items.<index>.<field>``.
+    Returns ``(annotations, created_count)``: one annotation per item, in item order, existing
+    rows reused as ``annotation_create`` does (so a batch may be re-sent safely).
+    """
+    errors: dict[str, list[str]] = {}
+    for index, item in enumerate(items):
+        prefix = f"items.{index}"
+        if not isinstance(item, Mapping):
+            errors[prefix] = ["Must be an object."]
+            continue
+        for name in sorted(set(item) - _BULK_ITEM_FIELDS):
+            errors[f"{prefix}.{name}"] = ["Unknown field."]
+        missing = sorted({"code", "start_offset", "end_offset"} - set(item))
+        for name in missing:
+            errors[f"{prefix}.{name}"] = ["This field is required."]
+        if missing:
+            continue
+        if not isinstance(item.get("memo", ""), str):
+            errors[f"{prefix}.memo"] = ["Must be text."]
+        try:
+            _validate(
+                document=document,
+                code=item["code"],
+                start_offset=item["start_offset"],
+                end_offset=item["end_offset"],
+            )
+        except ValidationError as exc:
+            for name, messages in exc.message_dict.items():
+                errors[f"{prefix}.{name}"] = messages
+    if errors:
+        raise ValidationError(errors)
+    if not items:
+        return [], 0
+
+    def key(code_id, start, end):
+        return (code_id, start, end)
+
+    # One read of the coder's existing codings on this document instead of one per item.
+    existing = {
+        key(code_id, start, end): pk
+        for pk, code_id, start, end in Annotation.objects.filter(
+            document=document, coder=coder
+        ).values_list("pk", "code_id", "start_offset", "end_offset")
+    }
+    new: dict[tuple, Annotation] = {}
+    for item in items:
+        k = key(item["code"].pk, item["start_offset"], item["end_offset"])
+        if k not in existing and k not in new:
+            new[k] = Annotation(
+                document=document,
+                coder=coder,
+                code=item["code"],
+                start_offset=item["start_offset"],
+                end_offset=item["end_offset"],
+                memo=item.get("memo", ""),
+            )
+    try:
+        # A savepoint so that a concurrent insert of the same coding is reported, not a 500.
+        with transaction.atomic():
+            Annotation.objects.bulk_create(new.values(), batch_size=1000)
+    except IntegrityError:
+        raise ValidationError(
+            "Some of these codings were stored concurrently; send the batch again."
+        ) from None
+    if new:
+        DocumentStatus.objects.get_or_create(
+            document=document, coder=coder, defaults={"state": DocumentStatus.State.IN_PROGRESS}
+        )
+    by_key = {k: a.pk for k, a in new.items()} | existing
+    ordered_ids = [
+        by_key[key(item["code"].pk, item["start_offset"], item["end_offset"])] for item in items
+    ]
+    rows = Annotation.objects.select_related("code", "coder").in_bulk(ordered_ids)
+    for row in rows.values():
+        row.document = document  # already loaded; spares a query (and its text) per row
+    return [rows[pk] for pk in ordered_ids], len(new)
