@@ -1,0 +1,333 @@
+"""The project agreement report: page, results fragment, drill-down, downloads and plots.
+
+Curators and managers only (annotators 403, non-members 404). The filters are GET parameters,
+so every view of a report — the page, its downloads, its plots, the drill-down — is one URL
+with the same query string. The page renders at once; with JavaScript its results load through
+htmx (``hx-trigger="load"``) while a progress indicator names the bootstrap being run. Without
+JavaScript a ``<noscript>`` link opens the results URL, which renders the full page computed
+synchronously (progressive enhancement). Reports come from ``reports.compute``, cached on a
+fingerprint of the inputs, so new codings show at once and an unchanged report is computed once
+for the page, its images and its files.
+"""
+
+from __future__ import annotations
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.db.models.functions import Substr
+from django.http import Http404, HttpResponse, QueryDict
+from django.shortcuts import render
+from django.urls import path, reverse
+from django.utils.safestring import mark_safe
+from django.views.decorators.http import require_GET
+
+from .. import access
+from ..agreement import methods_paragraph
+from ..models import Code, Document, Membership
+from ..reports import drilldown, files, plots, presentation
+from ..reports.compute import DEFAULT_BOOTSTRAP, DEFAULT_SEED, MAX_BOOTSTRAP, project_report
+from ..selectors.agreement import AgreementNarrowing, agreement_data
+from .helpers import render_page_or_partial
+
+Role = Membership.Role
+PAGE = "annotator/agreement/report.html"
+DOCUMENT_PAGE = "annotator/agreement/document.html"
+
+
+class AgreementForm(forms.Form):
+    documents = forms.TypedMultipleChoiceField(
+        coerce=int, required=False, widget=forms.CheckboxSelectMultiple
+    )
+    coders = forms.MultipleChoiceField(required=False, widget=forms.CheckboxSelectMultiple)
+    codes = forms.TypedMultipleChoiceField(
+        coerce=int, required=False, widget=forms.CheckboxSelectMultiple
+    )
+    date_from = forms.DateField(
+        label="Codings made from", required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    date_to = forms.DateField(
+        label="to (inclusive)", required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    bootstrap = forms.IntegerField(
+        label="Bootstrap replicates",
+        required=False,
+        min_value=0,
+        max_value=MAX_BOOTSTRAP,
+        help_text="0 for no confidence intervals.",
+    )
+    seed = forms.IntegerField(label="Seed", required=False, min_value=0, max_value=2**63 - 1)
+    gold = forms.BooleanField(
+        label="Compare with the gold standard",
+        required=False,
+        help_text="Adds the curated gold standard as a coder (on the documents curated).",
+    )
+
+    def __init__(self, project, data):
+        super().__init__(data)
+        self.fields["bootstrap"].widget.attrs["placeholder"] = str(DEFAULT_BOOTSTRAP)
+        self.fields["seed"].widget.attrs["placeholder"] = str(DEFAULT_SEED)
+        docs = (
+            Document.objects.filter(project=project)
+            .order_by("order", "id")
+            .annotate(opening=Substr("text", 1, 80))
+            .values_list("id", "title", "opening")
+        )
+        self.fields["documents"].choices = [
+            (pk, Document(title=title, text=opening).display_title) for pk, title, opening in docs
+        ]
+        usernames = Membership.objects.filter(project=project).values_list(
+            "user__username", flat=True
+        )
+        self.fields["coders"].choices = [(u, u) for u in sorted(usernames)]
+        self.fields["codes"].choices = list(
+            Code.objects.filter(codebook_id=project.codebook_id)
+            .order_by("order", "name", "id")
+            .values_list("id", "name")
+        )
+
+    def clean(self):
+        data = super().clean()
+        start, end = data.get("date_from"), data.get("date_to")
+        if start and end and start > end:
+            raise ValidationError("The start date must not be after the end date.")
+        if data.get("bootstrap") is None:
+            data["bootstrap"] = DEFAULT_BOOTSTRAP
+        if data.get("seed") is None:
+            data["seed"] = DEFAULT_SEED
+        return data
+
+    def narrowing(self) -> AgreementNarrowing:
+        data = self.cleaned_data
+        return AgreementNarrowing(
+            documents=tuple(data["documents"]),
+            coders=tuple(data["coders"]),
+            codes=tuple(data["codes"]),
+            date_from=data["date_from"],
+            date_to=data["date_to"],
+            include_gold=bool(data.get("gold")),
+        )
+
+    def query_string(self) -> str:
+        """The canonical query string of the valid filters (links carry it)."""
+        data = self.cleaned_data
+        qs = QueryDict(mutable=True)
+        for name in ("documents", "coders", "codes"):
+            qs.setlist(name, [str(v) for v in data[name]])
+        for name in ("date_from", "date_to"):
+            if data[name]:
+                qs[name] = data[name].isoformat()
+        qs["bootstrap"] = str(data["bootstrap"])
+        qs["seed"] = str(data["seed"])
+        if data.get("gold"):
+            qs["gold"] = "on"
+        return qs.urlencode()
+
+
+def _access(request, project_id):
+    return access.project_for(request.user, project_id, role=Role.CURATOR)
+
+
+def _urls(project_id: int, qs: str) -> dict:
+    def url(name, *args):
+        return reverse(f"annotator:{name}", args=[project_id, *args]) + (f"?{qs}" if qs else "")
+
+    return {
+        "report": url("agreement-report"),
+        "results": url("agreement-results"),
+        "zip": url("agreement-download", files.ZIP_NAME),
+        "heatmap_png": url("agreement-plot", "heatmap", "png"),
+        "per_code_png": url("agreement-plot", "per-code", "png"),
+        "downloads": [(name, url("agreement-download", name)) for name in files.file_names()],
+        "qs": qs,
+    }
+
+
+def _results_context(project_access, form) -> tuple[dict, int]:
+    """The computed report for the template, or an inline error and a 422 status."""
+    project = project_access.project
+    data = form.cleaned_data
+    try:
+        computed = project_report(
+            project, form.narrowing(), bootstrap=data["bootstrap"], seed=data["seed"]
+        )
+    except ValueError as exc:
+        return {"results_error": str(exc)}, 422
+    report = computed.report
+    return {
+        "report": report,
+        "counts": report.counts,
+        "columns": presentation.coefficient_columns(),
+        "code_rows": presentation.per_code_rows(report),
+        "pair_rows": presentation.pair_rows(report),
+        "matrix_rows": presentation.matrix_rows(report),
+        "document_rows": presentation.document_rows(report),
+        "methods": methods_paragraph(report),
+        "heatmap_alt": plots.PLOTS["heatmap"],
+        "per_code_alt": plots.plot_title("per-code", report),
+    }, 200
+
+
+def _page(request, project_access, *, compute: bool):
+    form = AgreementForm(project_access.project, request.GET)
+    context = {"access": project_access, "project": project_access.project, "form": form}
+    if not form.is_valid():
+        context["urls"] = _urls(project_access.project.pk, "")
+        return render_page_or_partial(request, PAGE, "agreement-results", context, status=400)
+    context["urls"] = _urls(project_access.project.pk, form.query_string())
+    context["bootstrap"] = form.cleaned_data["bootstrap"]
+    status = 200
+    if compute:
+        results, status = _results_context(project_access, form)
+        context.update(results, computed=True)
+    return render_page_or_partial(request, PAGE, "agreement-results", context, status=status)
+
+
+@require_GET
+def agreement_report(request, project_id: int):
+    """The page: filters at once, results loaded by htmx (or by the noscript link)."""
+    return _page(request, _access(request, project_id), compute=False)
+
+
+@require_GET
+def agreement_results(request, project_id: int):
+    """The computed results: the ``agreement-results`` fragment for htmx, else the full page."""
+    return _page(request, _access(request, project_id), compute=True)
+
+
+class _Refused(Exception):
+    """Filters or a report the request cannot be answered with: a plain message and status."""
+
+    def __init__(self, message: str, status: int):
+        super().__init__(message)
+        self.status = status
+
+
+def _valid_form(request, project_access) -> AgreementForm:
+    form = AgreementForm(project_access.project, request.GET)
+    if not form.is_valid():
+        errors = [m for messages in form.errors.values() for m in messages]
+        raise _Refused("Invalid report filters: " + " ".join(errors), 400)
+    return form
+
+
+def _computed_report(request, project_access):
+    form = _valid_form(request, project_access)
+    data = form.cleaned_data
+    try:
+        return project_report(
+            project_access.project, form.narrowing(), bootstrap=data["bootstrap"], seed=data["seed"]
+        ).report
+    except ValueError as exc:
+        raise _Refused(str(exc), 422) from None
+
+
+def _refused(exc: _Refused) -> HttpResponse:
+    return HttpResponse(str(exc), status=exc.status, content_type="text/plain; charset=utf-8")
+
+
+@require_GET
+def agreement_download(request, project_id: int, filename: str):
+    """One export file (or the ZIP of all) of the report the query string describes."""
+    project_access = _access(request, project_id)
+    if filename != files.ZIP_NAME and filename not in files.file_names():
+        raise Http404("No such file.")
+    try:
+        report = _computed_report(request, project_access)
+    except _Refused as exc:
+        return _refused(exc)
+    response = HttpResponse(files.render_file(report, filename), files.content_type(filename))
+    response["Content-Disposition"] = f'attachment; filename="agreement-{filename}"'
+    return response
+
+
+@require_GET
+def agreement_plot(request, project_id: int, name: str, ext: str):
+    """A plot of the report, for ``<img>`` (PNG on the page) or to download (SVG, PNG)."""
+    project_access = _access(request, project_id)
+    if name not in plots.PLOTS or ext not in plots.FORMATS:
+        raise Http404("No such plot.")
+    try:
+        report = _computed_report(request, project_access)
+    except _Refused as exc:
+        return _refused(exc)
+    return HttpResponse(plots.render(report, name, ext), plots.FORMATS[ext])
+
+
+@require_GET
+def agreement_document(request, project_id: int, document_id: int):
+    """One document: each counted coder's codings side by side, every disagreement marked."""
+    project_access, document = access.document_for(
+        request.user, project_id, document_id, role=Role.CURATOR
+    )
+    project = project_access.project
+    try:
+        form = _valid_form(request, project_access)
+    except _Refused as exc:
+        return _refused(exc)
+    narrowing = form.narrowing()
+    narrowing = AgreementNarrowing(
+        documents=(document.pk,),
+        coders=narrowing.coders,
+        codes=narrowing.codes,
+        date_from=narrowing.date_from,
+        date_to=narrowing.date_to,
+    )
+    data = agreement_data(project=project, narrowing=narrowing)
+    doc = data.documents[0]
+    counted = list(doc.coders)
+    found = drilldown.disagreements(doc.text, doc.spans, counted, data.codes)
+    columns = [
+        {
+            "coder": coder,
+            "spans": sum(1 for s in doc.spans if s[0] == coder),
+            # Escaped piece by piece in drilldown.column_html.
+            "html": mark_safe(  # noqa: S308
+                drilldown.column_html(doc.text, doc.spans, coder, data.codes, data.code_ids, found)
+            ),
+        }
+        for coder in counted
+    ]
+    not_counted = sorted({s[0] for s in doc.spans} - set(counted))
+    codes = list(Code.objects.filter(pk__in=data.code_ids.values()).order_by("order", "name", "id"))
+    codings = sorted(
+        ((coder, start, end, code, doc.text[start:end]) for coder, start, end, code in doc.spans),
+        key=lambda c: (c[1], c[2], c[0], c[3]),
+    )
+    qs = form.query_string()
+    context = {
+        "access": project_access,
+        "project": project,
+        "document": document,
+        "codes": codes,
+        "columns": columns,
+        "disagreements": found,
+        "not_counted": not_counted,
+        "codings": codings,
+        "report_url": reverse("annotator:agreement-report", args=[project.pk]) + f"?{qs}",
+    }
+    return render(request, DOCUMENT_PAGE, context)
+
+
+urlpatterns = [
+    path("projects/<id:project_id>/agreement/", agreement_report, name="agreement-report"),
+    path(
+        "projects/<id:project_id>/agreement/results/",
+        agreement_results,
+        name="agreement-results",
+    ),
+    path(
+        "projects/<id:project_id>/agreement/documents/<id:document_id>/",
+        agreement_document,
+        name="agreement-document",
+    ),
+    path(
+        "projects/<id:project_id>/agreement/download/<str:filename>",
+        agreement_download,
+        name="agreement-download",
+    ),
+    path(
+        "projects/<id:project_id>/agreement/plots/<slug:name>.<slug:ext>",
+        agreement_plot,
+        name="agreement-plot",
+    ),
+]
