@@ -159,6 +159,8 @@ LOGOUT_REDIRECT_URL = "login"
 # Upload and import limit (bytes) for one file; larger files are refused with a clear message.
 ANNOTATOR_MAX_UPLOAD_BYTES = _env_int("ANNOTATOR_MAX_UPLOAD_BYTES", 50 * 1024 * 1024)
 DATA_UPLOAD_MAX_MEMORY_SIZE = ANNOTATOR_MAX_UPLOAD_BYTES
+# How often the dashboard and the curation view poll for others' codings (seconds).
+ANNOTATOR_POLL_SECONDS = _env_int("ANNOTATOR_POLL_SECONDS", 5)
 
 # Security defaults. With DEBUG off: secure cookies, HSTS-ready headers, a required secret key.
 SESSION_COOKIE_SECURE = not DEBUG

@@ -5,6 +5,12 @@ from django.core.management import call_command
 from annotator.models import Membership, Project
 
 
+@pytest.fixture(autouse=True)
+def fast_password_hashing(settings):
+    """PBKDF2 costs ~0.5 s a user on this machine; tests need no strong hashes."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
 @pytest.fixture
 def demo_project(db) -> Project:
     """The seed articles and default codebook, loaded from the fixtures."""

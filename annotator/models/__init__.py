@@ -2,9 +2,14 @@ from .annotations import Annotation, DocumentStatus
 from .codebooks import Code, Codebook
 from .documents import Document
 from .projects import Membership, Project
+from .workflow import Assignment, Curation, CurationNote, GoldProvenance
 
 __all__ = [
     "Annotation",
+    "Assignment",
+    "Curation",
+    "CurationNote",
+    "GoldProvenance",
     "Code",
     "Codebook",
     "Document",

@@ -20,6 +20,15 @@ class Project(models.Model):
         default=True, help_text="Annotators see only their own codings."
     )
     created_at = models.DateTimeField(auto_now_add=True)
+    # The gold standard's coder: an inactive account made on first curation (see workflow.py).
+    gold_user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        editable=False,
+        on_delete=models.PROTECT,
+        related_name="gold_project",
+    )
     members = models.ManyToManyField(
         settings.AUTH_USER_MODEL, through="Membership", related_name="projects"
     )

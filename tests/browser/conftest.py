@@ -5,6 +5,7 @@ tests are skipped on a developer machine and fail under CI=true.
 """
 
 import os
+import re
 import shutil
 
 import pytest
@@ -45,16 +46,22 @@ def browser():
 
 
 @pytest.fixture
-def page(browser, live_server):
+def allow_console_error():
+    """Patterns of console errors a test expects, e.g. Chromium's log of a deliberate 409."""
+    return []
+
+
+@pytest.fixture
+def page(browser, live_server, allow_console_error):
     context = browser.new_context(base_url=live_server.url)
     page = context.new_page()
     errors: list[str] = []
-    page.on(
-        "console",
-        lambda msg: (
-            errors.append(f"console.{msg.type}: {msg.text}") if msg.type == "error" else None
-        ),
-    )
+
+    def on_console(msg):
+        if msg.type == "error" and not any(re.search(p, msg.text) for p in allow_console_error):
+            errors.append(f"console.{msg.type}: {msg.text}")
+
+    page.on("console", on_console)
     page.on("pageerror", lambda exc: errors.append(f"page error: {exc}"))
     page.set_default_timeout(10_000)
     yield page

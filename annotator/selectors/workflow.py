@@ -1,0 +1,266 @@
+"""Reads for the team workflow: queues, progress, and the curation view's alignment."""
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from django.db.models import Count, Max, Q
+
+from ..models import Annotation, Assignment, Document, DocumentStatus, Membership, Project
+
+
+def assignments_by_coder(*, project: Project) -> dict:
+    """{coder: [Assignment...]} in queue order (two queries)."""
+    queues = defaultdict(list)
+    for assignment in (
+        Assignment.objects.filter(document__project=project)
+        .select_related("coder", "document")
+        .defer("document__text", "document__metadata")
+        .order_by("coder__username", "position", "id")
+    ):
+        queues[assignment.coder].append(assignment)
+    return dict(queues)
+
+
+def queue_for(*, documents: list[Document], user) -> list[Document]:
+    """The user's assigned documents in queue order (one query), taken from ``documents``
+    (the project page's list, which already carries each document's label and status)."""
+    by_id = {document.pk: document for document in documents}
+    queue = []
+    for document_id, due_date in (
+        Assignment.objects.filter(document_id__in=list(by_id), coder=user)
+        .order_by("position", "id")
+        .values_list("document_id", "due_date")
+    ):
+        document = by_id[document_id]
+        document.due_date = due_date
+        queue.append(document)
+    return queue
+
+
+def next_document(*, project: Project, user, current: Document) -> int | None:
+    """The id of the next document to code after ``current``, or None when all are done.
+
+    With assignments, the user's queue in order; without, the project's documents in order.
+    Documents the user marked done are skipped; the search wraps round to the start.
+    """
+    done = DocumentStatus.objects.filter(
+        document__project=project, coder=user, state="done"
+    ).values("document_id")
+    queue = list(
+        Assignment.objects.filter(document__project=project, coder=user)
+        .order_by("position", "id")
+        .values_list("document_id", flat=True)
+    )
+    if queue:
+        finished = set(done.values_list("document_id", flat=True))
+        order = queue
+    else:
+        order = list(
+            Document.objects.filter(project=project)
+            .order_by("order", "id")
+            .values_list("pk", flat=True)
+        )
+        finished = set(done.values_list("document_id", flat=True))
+    start = order.index(current.pk) + 1 if current.pk in order else 0
+    for pk in order[start:] + order[:start]:
+        if pk != current.pk and pk not in finished:
+            return pk
+    return None
+
+
+@dataclass
+class CoderProgress:
+    username: str
+    role: str
+    assigned: int = 0
+    done: int = 0
+    in_progress: int = 0
+    codings: int = 0
+    last_activity: object = None
+
+    @property
+    def percent_done(self) -> int:
+        return round(100 * self.done / self.assigned) if self.assigned else 0
+
+
+def progress(*, project: Project) -> dict:
+    """Per annotator and per document: status, number of codings, last activity (5 queries)."""
+    gold_id = project.gold_user_id
+    members = list(
+        Membership.objects.filter(project=project).select_related("user").order_by("user__username")
+    )
+    coders = {m.user_id: CoderProgress(m.user.username, m.role) for m in members}
+    for coder_id, n in (
+        Assignment.objects.filter(document__project=project)
+        .values_list("coder_id")
+        .annotate(n=Count("id"))
+    ):
+        if coder_id in coders:
+            coders[coder_id].assigned = n
+    statuses = list(
+        DocumentStatus.objects.filter(document__project=project).values_list(
+            "document_id", "coder_id", "state", "updated_at"
+        )
+    )
+    for _, coder_id, state, updated in statuses:
+        if coder_id in coders:
+            row = coders[coder_id]
+            row.done += state == "done"
+            row.in_progress += state == "in_progress"
+            row.last_activity = max(filter(None, [row.last_activity, updated]), default=None)
+    per_doc_codings = defaultdict(dict)
+    for document_id, coder_id, n, last in (
+        Annotation.objects.filter(document__project=project)
+        .exclude(coder_id=gold_id)
+        .values_list("document_id", "coder_id")
+        .annotate(n=Count("id"), last=Max("updated_at"))
+    ):
+        per_doc_codings[document_id][coder_id] = n
+        if coder_id in coders:
+            row = coders[coder_id]
+            row.codings += n
+            row.last_activity = max(filter(None, [row.last_activity, last]), default=None)
+    state_of = {(d, c): s for d, c, s, _ in statuses}
+    assigned = set(
+        Assignment.objects.filter(document__project=project).values_list("document_id", "coder_id")
+    )
+    documents = []
+    annotators = [m for m in members if m.role == Membership.Role.ANNOTATOR]
+    for document in Document.objects.filter(project=project).defer("text", "metadata"):
+        cells = []
+        for m in annotators:
+            key = (document.pk, m.user_id)
+            cells.append(
+                {
+                    "coder": m.user.username,
+                    "assigned": key in assigned,
+                    "state": state_of.get(key),
+                    "codings": per_doc_codings[document.pk].get(m.user_id, 0),
+                }
+            )
+        documents.append({"document": document, "cells": cells})
+    total_assigned = len(assigned)
+    total_done = sum(1 for key in assigned if state_of.get(key) == "done")
+    return {
+        "coders": [coders[m.user_id] for m in annotators],
+        "annotators": [m.user.username for m in annotators],
+        "documents": documents,
+        "total_assigned": total_assigned,
+        "total_done": total_done,
+        "percent_done": round(100 * total_done / total_assigned) if total_assigned else 0,
+    }
+
+
+def progress_over_time(*, project: Project) -> list[tuple]:
+    """(date, codings made that day, documents marked done that day), ascending."""
+    from django.db.models.functions import TruncDate
+
+    gold_id = project.gold_user_id
+    codings = dict(
+        Annotation.objects.filter(document__project=project)
+        .exclude(coder_id=gold_id)
+        .annotate(day=TruncDate("created_at"))
+        .values_list("day")
+        .annotate(n=Count("id"))
+        .values_list("day", "n")
+    )
+    done = dict(
+        DocumentStatus.objects.filter(document__project=project, state="done")
+        .annotate(day=TruncDate("updated_at"))
+        .values_list("day")
+        .annotate(n=Count("id"))
+        .values_list("day", "n")
+    )
+    return [
+        (day, codings.get(day, 0), done.get(day, 0)) for day in sorted(set(codings) | set(done))
+    ]
+
+
+def activity_fingerprint(*, project: Project, document: Document | None = None) -> str:
+    """Changes whenever a coding or status of the project (or document) changes."""
+    scope = Q(document=document) if document else Q(document__project=project)
+    a = Annotation.objects.filter(scope).aggregate(n=Count("id"), last=Max("updated_at"))
+    s = DocumentStatus.objects.filter(scope).aggregate(n=Count("id"), last=Max("updated_at"))
+    return f"{a['n']}.{a['last']}.{s['n']}.{s['last']}"
+
+
+@dataclass
+class Disagreement:
+    code: object
+    start: int
+    end: int
+    coders_with: list = field(default_factory=list)
+    coders_without: list = field(default_factory=list)
+    boundaries: list = field(default_factory=list)  # (coder, start, end) of overlapping codings
+
+
+def curation(*, document: Document) -> dict:
+    """The coders' codings aligned per code, the disagreements, and the gold standard."""
+    project = document.project
+    gold_id = project.gold_user_id
+    rows = list(
+        Annotation.objects.filter(document=document)
+        .select_related("coder", "code")
+        .order_by("code__order", "start_offset", "end_offset", "coder__username")
+    )
+    gold = [a for a in rows if a.coder_id == gold_id]
+    coded = [a for a in rows if a.coder_id != gold_id]
+    coders = sorted({a.coder.username for a in coded})
+    by_code = defaultdict(list)
+    for a in coded:
+        by_code[a.code].append(a)
+    disagreements = []
+    for code, items in by_code.items():
+        disagreements.extend(_disagreements(code, items, coders))
+    gold_ids = [a.pk for a in gold]
+    from ..models import GoldProvenance
+
+    provenance = {
+        p.annotation_id: p
+        for p in GoldProvenance.objects.filter(annotation_id__in=gold_ids)
+        .select_related("accepted_by")
+        .prefetch_related("proposed_by")
+    }
+    for a in gold:
+        a.gold_provenance = provenance.get(a.pk)
+    in_gold = {(a.code_id, a.start_offset, a.end_offset) for a in gold}
+    for a in coded:
+        a.in_gold = (a.code_id, a.start_offset, a.end_offset) in in_gold
+        a.text = document.text[a.start_offset : a.end_offset]
+    for a in gold:
+        a.text = document.text[a.start_offset : a.end_offset]
+    return {
+        "coders": coders,
+        "by_code": sorted(by_code.items(), key=lambda kv: (kv[0].order, kv[0].name)),
+        "disagreements": disagreements,
+        "gold": gold,
+    }
+
+
+def _disagreements(code, items, coders):
+    """Runs of characters where some coders applied ``code`` and others did not."""
+    spans = [(a.coder.username, a.start_offset, a.end_offset) for a in items]
+    points = sorted({p for _, s, e in spans for p in (s, e)})
+    result, current = [], None
+    for left, right in zip(points, points[1:], strict=False):
+        with_ = sorted({c for c, s, e in spans if s < right and left < e})
+        if with_ and len(with_) < len(coders):
+            key = tuple(with_)
+            if current and current.end == left and tuple(current.coders_with) == key:
+                current.end = right
+                continue
+            if current:
+                result.append(current)
+            current = Disagreement(
+                code, left, right, list(with_), [c for c in coders if c not in with_]
+            )
+        elif current:
+            result.append(current)
+            current = None
+    if current:
+        result.append(current)
+    for d in result:
+        # Every coding of the code that overlaps or touches the run: where boundaries differ,
+        # the other coders' codings start or end right at it.
+        d.boundaries = sorted((c, s, e) for c, s, e in spans if s <= d.end and d.start <= e)
+    return result
