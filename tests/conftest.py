@@ -1,6 +1,8 @@
 import pytest
 from django.contrib.auth import get_user_model
 from django.core.management import call_command
+from rest_framework.authtoken.models import Token
+from rest_framework.test import APIClient
 
 from annotator.models import Membership, Project
 
@@ -52,6 +54,20 @@ def client_as(client, members):
         client.logout()
         if role != "anonymous":
             client.force_login(members[role])
+        return client
+
+    return as_role
+
+
+@pytest.fixture
+def api_as(members):
+    """An API client authenticated with a token as one of ROLES ('anonymous' = none)."""
+
+    def as_role(role: str) -> APIClient:
+        client = APIClient()
+        if role != "anonymous":
+            token, _ = Token.objects.get_or_create(user=members[role])
+            client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
         return client
 
     return as_role

@@ -1,31 +1,11 @@
 """POST /api/v1/annotations/bulk/: many codings of one document, all or nothing."""
 
 import pytest
-from rest_framework.authtoken.models import Token
-from rest_framework.test import APIClient
 
 from annotator.api.serializers import AnnotationOutput
 from annotator.models import Annotation, Code, Codebook
 
 URL = "/api/v1/annotations/bulk/"
-
-
-@pytest.fixture(autouse=True)
-def fast_hashing(settings):
-    # The members fixture hashes five passwords per test; PBKDF2 would dominate the run.
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
-@pytest.fixture
-def api_as(members):
-    def as_role(role: str) -> APIClient:
-        client = APIClient()
-        if role != "anonymous":
-            token, _ = Token.objects.get_or_create(user=members[role])
-            client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
-        return client
-
-    return as_role
 
 
 def _items(n, **extra):

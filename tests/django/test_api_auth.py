@@ -9,9 +9,7 @@ URL = "/api/v1/auth/token/"
 
 
 @pytest.fixture(autouse=True)
-def fast_hashing_and_fresh_throttle(settings):
-    # The members fixture hashes five passwords per test; PBKDF2 would dominate the run.
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+def fresh_throttle():
     # Throttle counters live in the cache, which outlives a test.
     cache.clear()
     yield

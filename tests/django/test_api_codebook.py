@@ -1,29 +1,8 @@
 """The codebook of a project: read by members, codes written by managers."""
 
 import pytest
-from rest_framework.authtoken.models import Token
-from rest_framework.test import APIClient
 
 from annotator.models import Code, Codebook
-
-
-@pytest.fixture(autouse=True)
-def fast_hashing(settings):
-    # The members fixture hashes five passwords per test; PBKDF2 would dominate the run.
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
-@pytest.fixture
-def api_as(members):
-    def as_role(role: str) -> APIClient:
-        client = APIClient()
-        if role != "anonymous":
-            token, _ = Token.objects.get_or_create(user=members[role])
-            client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
-        return client
-
-    return as_role
-
 
 CODES = "/api/v1/projects/1/codebook/codes/"
 

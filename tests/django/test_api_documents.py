@@ -3,31 +3,11 @@
 import datetime
 
 import pytest
-from rest_framework.authtoken.models import Token
-from rest_framework.test import APIClient
 
 from annotator import services
 from annotator.models import Document, Project
 
 LIST = "/api/v1/projects/1/documents/"
-
-
-@pytest.fixture(autouse=True)
-def fast_hashing(settings):
-    # The members fixture hashes five passwords per test; PBKDF2 would dominate the run.
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
-@pytest.fixture
-def api_as(members):
-    def as_role(role: str) -> APIClient:
-        client = APIClient()
-        if role != "anonymous":
-            token, _ = Token.objects.get_or_create(user=members[role])
-            client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
-        return client
-
-    return as_role
 
 
 def _ids(response):

@@ -1,28 +1,8 @@
 """GET /api/v1/projects/, /api/v1/projects/<id>/ and its members."""
 
 import pytest
-from rest_framework.authtoken.models import Token
-from rest_framework.test import APIClient
 
 from annotator.models import Codebook, Membership, Project
-
-
-@pytest.fixture(autouse=True)
-def fast_hashing(settings):
-    # The members fixture hashes five passwords per test; PBKDF2 would dominate the run.
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
-@pytest.fixture
-def api_as(members):
-    def as_role(role: str) -> APIClient:
-        client = APIClient()
-        if role != "anonymous":
-            token, _ = Token.objects.get_or_create(user=members[role])
-            client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
-        return client
-
-    return as_role
 
 
 @pytest.mark.parametrize("role", ["manager", "curator", "annotator"])

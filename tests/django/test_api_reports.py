@@ -1,8 +1,6 @@
 """GET /api/v1/projects/<id>/agreement/ and .../export/: the same report and files as the UI."""
 
 import pytest
-from rest_framework.authtoken.models import Token
-from rest_framework.test import APIClient
 
 from annotator import services
 from annotator.models import Code, Document
@@ -10,24 +8,6 @@ from annotator.models import Code, Document
 AGREEMENT = "/api/v1/projects/1/agreement/"
 EXPORT = "/api/v1/projects/1/export/"
 ROLES = [("manager", 200), ("curator", 200), ("annotator", 403), ("outsider", 404)]
-
-
-@pytest.fixture(autouse=True)
-def fast_hashing(settings):
-    # The members fixture hashes five passwords per test; PBKDF2 would dominate the run.
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
-@pytest.fixture
-def api_as(members):
-    def as_role(role: str) -> APIClient:
-        client = APIClient()
-        if role != "anonymous":
-            token, _ = Token.objects.get_or_create(user=members[role])
-            client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
-        return client
-
-    return as_role
 
 
 @pytest.fixture

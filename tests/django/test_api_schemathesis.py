@@ -51,7 +51,6 @@ def keep_connection():
 @pytest.fixture
 def annotator_token(db, settings, keep_connection):
     """The demo project as seed_demo makes it, and a token of its annotator alice."""
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     settings.DEBUG = True
     call_command("seed_demo", "--password", "pw", verbosity=0)
     settings.DEBUG = False

@@ -9,12 +9,6 @@ from annotator import services
 from annotator.models import Code, Document
 
 
-@pytest.fixture(autouse=True)
-def fast_passwords(settings):
-    # The members fixture hashes five passwords; PBKDF2 takes seconds of the test's setup.
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 @pytest.fixture
 def coded(demo_project, members):
     codes = {c.name: c for c in Code.objects.filter(codebook=demo_project.codebook)}

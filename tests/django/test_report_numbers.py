@@ -19,12 +19,6 @@ from annotator.selectors.agreement import agreement_input
 PARAMS = {"bootstrap": "60", "seed": "7"}
 
 
-@pytest.fixture(autouse=True)
-def fast_passwords(settings):
-    # seed_demo hashes five passwords; PBKDF2 takes seconds of the test's setup.
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 @pytest.fixture
 def direct(db):
     call_command("seed_demo", "--force", "--password", "pw", verbosity=0)

@@ -15,12 +15,6 @@ from annotator.selectors.agreement import (
 )
 
 
-@pytest.fixture(autouse=True)
-def fast_passwords(settings):
-    # The members fixture hashes five passwords; PBKDF2 takes seconds of the test's setup.
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 @pytest.fixture
 def coded(demo_project, members):
     """annotator and annotator2 finished documents 1 and 2; annotator2 is still on document 3."""

@@ -24,12 +24,6 @@ EXPECTED = {"manager": 200, "curator": 200, "annotator": 403, "outsider": 404}
 FAST = {"bootstrap": "20"}
 
 
-@pytest.fixture(autouse=True)
-def fast_passwords(settings):
-    # The members fixture hashes five passwords; PBKDF2 takes seconds of the test's setup.
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 @pytest.fixture
 def codes(demo_project):
     return {c.name: c for c in Code.objects.filter(codebook=demo_project.codebook)}

@@ -8,12 +8,6 @@ from rest_framework.authtoken.models import Token
 URL = "/account/token/"
 
 
-@pytest.fixture(autouse=True)
-def fast_hashing(settings):
-    # The members fixture hashes five passwords per test; PBKDF2 would dominate the run.
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 def test_it_is_named_account_token():
     assert reverse("annotator:account-token") == URL
 
