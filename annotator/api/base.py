@@ -2,7 +2,14 @@
 
 import logging
 
-from django.core.exceptions import NON_FIELD_ERRORS, ObjectDoesNotExist
+from django.conf import settings
+from django.core.exceptions import (
+    NON_FIELD_ERRORS,
+    ObjectDoesNotExist,
+    RequestDataTooBig,
+    TooManyFieldsSent,
+    TooManyFilesSent,
+)
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import DataError, IntegrityError
 from drf_spectacular.utils import OpenApiResponse, inline_serializer
@@ -43,7 +50,8 @@ def exception_handler(exc, context):
     Django's ``ValidationError`` (services) -> 400 with field messages; ``IntegrityError`` and
     ``DataError`` (the database refusing a value the checks let through, e.g. a concurrent
     duplicate) -> 400; ``ObjectDoesNotExist`` -> 404. ``Http404`` and ``PermissionDenied`` are
-    already mapped by DRF (404, 403).
+    already mapped by DRF (404, 403). Django's request limits, met while a multipart upload is
+    parsed, -> 400 in JSON rather than Django's HTML error page.
     """
     if isinstance(exc, DjangoValidationError):
         if hasattr(exc, "error_dict"):
@@ -57,6 +65,13 @@ def exception_handler(exc, context):
         )
     elif isinstance(exc, ObjectDoesNotExist):
         exc = exceptions.NotFound()
+    elif isinstance(exc, TooManyFilesSent):
+        exc = exceptions.ParseError(
+            f"At most {settings.DATA_UPLOAD_MAX_NUMBER_FILES} files per request: import more "
+            "documents in several requests, or as one CSV or JSON Lines file."
+        )
+    elif isinstance(exc, RequestDataTooBig | TooManyFieldsSent):
+        exc = exceptions.ParseError(str(exc))
     return drf_exception_handler(exc, context)
 
 
@@ -73,8 +88,8 @@ class BaseApi(APIView):
     # (DRF takes the header from the first class; session auth has none and would give 403).
     authentication_classes = [TokenAuthentication, SessionAuthentication]
     permission_classes = [IsAuthenticated]
-    # JSON only: one request format to describe and test; no browsable API (its inline
-    # scripts would break the Content-Security-Policy).
+    # JSON only (except the uploads of ``imports``, multipart): one request format to describe
+    # and test; no browsable API (its inline scripts would break the Content-Security-Policy).
     parser_classes = [JSONParser]
     renderer_classes = [JSONRenderer]
     content_negotiation_class = JsonOnlyNegotiation
@@ -127,6 +142,7 @@ def errors(*codes: int) -> dict:
         401: OpenApiResponse(_detail, description="Not authenticated."),
         403: OpenApiResponse(_detail, description="The role is too low for this action."),
         404: OpenApiResponse(_detail, description="No such object in the user's projects."),
+        415: OpenApiResponse(_detail, description="The request body is not of the media type."),
         429: OpenApiResponse(_detail, description="Too many requests."),
     }
     return {code: described[code] for code in codes}

@@ -4,9 +4,12 @@ Inputs refuse unknown fields (``StrictSerializer``); offsets are Unicode code po
 document's NFC text, half-open ``[start_offset, end_offset)``, as everywhere in Annotator.
 """
 
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from ..models import DocumentStatus, Membership, Project
+from ..services import imports
 from .base import StrictSerializer
 
 # PositiveIntegerField's range on every database we support.
@@ -204,3 +207,86 @@ class AnnotationFilter(StrictSerializer):
 
 class TokenOutput(serializers.Serializer):
     token = serializers.CharField()
+
+
+# Import uploads (multipart). The files are checked against the size limit and parsed by the
+# import services, which name the file, line and field of any problem.
+
+
+@extend_schema_field(OpenApiTypes.BINARY)
+class UploadField(serializers.FileField):
+    """A file part of a multipart request. Without COMPONENT_SPLIT_REQUEST drf-spectacular
+    would describe a ``FileField`` as a URI (its output form), not as the bytes a client sends."""
+
+
+class DocumentImportInput(StrictSerializer):
+    """Documents to add: .txt files, a CSV or JSON Lines."""
+
+    format = serializers.ChoiceField(
+        choices=["txt", "csv", "jsonl"],
+        help_text="txt: one document per file (the title is the file name); csv: one document "
+        "per row; jsonl: one document per line (its codings are ignored).",
+    )
+    files = serializers.ListField(
+        child=UploadField(),
+        min_length=1,
+        help_text="One or more .txt files; exactly one file for csv and jsonl.",
+    )
+    text_column = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        max_length=200,
+        help_text='csv only: the column holding the text (default "text").',
+    )
+    columns = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        max_length=2000,
+        help_text="csv only: field=column pairs, e.g. title=Headline,published=Date,desk=Desk. "
+        "title, source, author, url, published and external_id fill those fields; other names "
+        "become metadata.",
+    )
+
+    def validate_columns(self, value) -> dict[str, str]:
+        return imports.column_mapping(value)
+
+    def validate(self, attrs):
+        if attrs["format"] != "csv":
+            extra = [name for name in ("text_column", "columns") if name in attrs]
+            if extra:
+                raise serializers.ValidationError(
+                    {name: ["Only for format csv."] for name in extra}
+                )
+        return attrs
+
+
+class CodebookImportInput(StrictSerializer):
+    """Codes to add to the project's codebook."""
+
+    file = UploadField(help_text="A REFI-QDA codebook (.qdc).")
+
+
+class AnnotationImportInput(StrictSerializer):
+    """Codings to add, with the documents they need."""
+
+    format = serializers.ChoiceField(
+        choices=["jsonl", "qdpx"],
+        help_text="jsonl: Annotator or doccano JSON Lines; qdpx: a REFI-QDA project.",
+    )
+    file = UploadField(help_text="A .jsonl or .qdpx file.")
+
+
+class ImportOutput(serializers.Serializer):
+    """What an import wrote."""
+
+    documents = serializers.IntegerField(help_text="Documents created.")
+    codings = serializers.IntegerField(help_text="Codings created.")
+    codings_existing = serializers.IntegerField(help_text="Codings already stored, kept once.")
+    codes = serializers.IntegerField(help_text="Codes added to the codebook.")
+    codes_existing = serializers.IntegerField(help_text="Codes already in the codebook (kept).")
+    users_created = serializers.IntegerField(help_text="Inactive coder accounts created.")
+    skipped_sources = serializers.IntegerField(help_text="Non-text sources of a .qdpx skipped.")
+    message = serializers.SerializerMethodField(help_text="The counts in one sentence.")
+
+    def get_message(self, result) -> str:
+        return str(result)

@@ -10,7 +10,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitVie
 from rest_framework.exceptions import NotFound
 from rest_framework.permissions import IsAuthenticated
 
-from . import annotations, auth, documents, projects, reports
+from . import annotations, auth, documents, imports, projects, reports
 from .base import BaseApi
 
 PROJECT = "v1/projects/<id:project_id>/"
@@ -49,11 +49,18 @@ urlpatterns = [
         api(projects.CodeDetailApi),
         name="api-code-detail",
     ),
+    path(PROJECT + "codebook/import/", api(imports.CodebookImportApi), name="api-codebook-import"),
     path(PROJECT + "documents/", api(documents.DocumentListApi), name="api-document-list"),
+    path(PROJECT + "documents/import/", api(imports.DocumentImportApi), name="api-document-import"),
     path(DOCUMENT, api(documents.DocumentDetailApi), name="api-document-detail"),
     path(DOCUMENT + "status/", api(documents.DocumentStatusApi), name="api-document-status"),
     path(PROJECT + "agreement/", api(reports.AgreementReportApi), name="api-agreement"),
     path(PROJECT + "export/", api(reports.ProjectExportApi), name="api-export"),
+    path(
+        PROJECT + "annotations/import/",
+        api(imports.AnnotationImportApi),
+        name="api-annotation-import",
+    ),
     path("v1/annotations/", api(annotations.AnnotationListApi), name="api-annotation-list"),
     path(
         "v1/annotations/bulk/",

@@ -21,6 +21,7 @@ from ..exports import archive as archive_format
 from ..exports import jsonl, refi_read, tabular
 from ..exports.common import BadFile, decode_text
 from ..exports.rows import DocumentRow
+from ..exports.tabular import parse_columns
 from ..models import Annotation, Code, Codebook, Document, DocumentStatus, Membership, Project
 from ..selectors.exports import code_paths
 from .annotations import _validate as validate_coding
@@ -68,6 +69,66 @@ def read_upload(file, filename: str) -> bytes:
     if len(data) > limit:
         raise ValidationError(f"{filename}: the file is larger than the limit of {limit:,} bytes.")
     return data
+
+
+def column_mapping(spec: str) -> dict[str, str]:
+    """The CSV ``columns`` text of the import page and the API (``"title=Headline,desk=Desk"``)
+    as a ``{field: column}`` mapping; ``ValidationError`` naming the bad pair."""
+    try:
+        return parse_columns(spec)
+    except ValueError as exc:
+        raise ValidationError(str(exc)) from None
+
+
+# The kinds of import behind the import page and the API, each one service below.
+IMPORT_KINDS = (
+    "documents-txt",
+    "documents-csv",
+    "documents-jsonl",
+    "codebook-qdc",
+    "annotations-jsonl",
+    "annotations-qdpx",
+)
+
+
+def import_uploads(
+    *,
+    project: Project,
+    user,
+    kind: str,
+    files,
+    text_column: str = "",
+    columns: dict[str, str] | None = None,
+) -> ImportResult:
+    """Run the import ``kind`` on uploaded files (Django ``UploadedFile``s, with ``name`` and
+    ``size``): several ``.txt`` files, or exactly one file of the other kinds. Codings without
+    a coder are attributed to ``user``."""
+    if kind not in IMPORT_KINDS:
+        raise ValidationError(f"Unknown kind of import {kind!r}.")
+    limit = settings.ANNOTATOR_MAX_UPLOAD_BYTES
+    for upload in files:
+        # The services check the size again while reading; this answers before any parsing.
+        if upload.size > limit:
+            raise ValidationError(
+                f"{upload.name}: the file is larger than the limit of {limit:,} bytes."
+            )
+    if kind == "documents-txt":
+        return documents_import_txt(project=project, files=[(f.name, f) for f in files])
+    if len(files) != 1:
+        raise ValidationError("Choose one file for this kind of import.")
+    upload = files[0]
+    common = {"project": project, "file": upload, "filename": upload.name}
+    if kind == "documents-csv":
+        return documents_import_csv(
+            **common, text_column=text_column or "text", columns=columns or {}
+        )
+    if kind == "documents-jsonl":
+        return documents_import_jsonl(**common)
+    if kind == "codebook-qdc":
+        return codebook_import_qdc(**common)
+    if kind == "annotations-jsonl":
+        return annotations_import_jsonl(**common, user=user)
+    return annotations_import_qdpx(**common, user=user)
 
 
 def _error(filename: str, where: str, exc: ValidationError) -> ValidationError:

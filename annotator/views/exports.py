@@ -17,7 +17,6 @@ from django.urls import path
 from django.views.decorators.http import require_http_methods
 
 from .. import access
-from ..exports.tabular import parse_columns
 from ..models import Annotation, Document, Membership
 from ..selectors.exports import FORMATS, ExportNarrowing, code_paths, export_file
 from ..services import imports
@@ -95,10 +94,7 @@ class ImportForm(forms.Form):
     )
 
     def clean_columns(self):
-        try:
-            return parse_columns(self.cleaned_data["columns"])
-        except ValueError as exc:
-            raise ValidationError(str(exc)) from None
+        return imports.column_mapping(self.cleaned_data["columns"])
 
 
 def project_export(request, project_id: int):
@@ -171,31 +167,14 @@ def project_import(request, project_id: int):
 
 
 def _run_import(project, user, data, files):
-    limit = settings.ANNOTATOR_MAX_UPLOAD_BYTES
-    for upload in files:
-        # The services check the size again while reading; this answers before any parsing.
-        if upload.size > limit:
-            raise ValidationError(
-                f"{upload.name}: the file is larger than the limit of {limit:,} bytes."
-            )
-    kind = data["kind"]
-    if kind == "documents-txt":
-        return imports.documents_import_txt(project=project, files=[(f.name, f) for f in files])
-    if len(files) != 1:
-        raise ValidationError("Choose one file for this kind of import.")
-    upload = files[0]
-    common = {"project": project, "file": upload, "filename": upload.name}
-    if kind == "documents-csv":
-        return imports.documents_import_csv(
-            **common, text_column=data["text_column"] or "text", columns=data["columns"]
-        )
-    if kind == "documents-jsonl":
-        return imports.documents_import_jsonl(**common)
-    if kind == "codebook-qdc":
-        return imports.codebook_import_qdc(**common)
-    if kind == "annotations-jsonl":
-        return imports.annotations_import_jsonl(**common, user=user)
-    return imports.annotations_import_qdpx(**common, user=user)
+    return imports.import_uploads(
+        project=project,
+        user=user,
+        kind=data["kind"],
+        files=files,
+        text_column=data["text_column"],
+        columns=data["columns"],
+    )
 
 
 urlpatterns = [
