@@ -3,7 +3,19 @@ from django.core.exceptions import ValidationError
 from django.utils.html import format_html
 
 from . import services
-from .models import Annotation, Code, Codebook, Document, DocumentStatus, Membership, Project
+from .models import (
+    Annotation,
+    Assignment,
+    Code,
+    Codebook,
+    Curation,
+    CurationNote,
+    Document,
+    DocumentStatus,
+    GoldProvenance,
+    Membership,
+    Project,
+)
 
 
 def color_swatch(obj) -> str:
@@ -119,3 +131,33 @@ class AnnotationAdmin(admin.ModelAdmin):
 class DocumentStatusAdmin(admin.ModelAdmin):
     list_display = ["document", "coder", "state", "updated_at"]
     list_filter = ["state"]
+
+
+@admin.register(Assignment)
+class AssignmentAdmin(admin.ModelAdmin):
+    list_display = ["document", "coder", "position", "due_date", "assigned_by", "created_at"]
+    list_filter = ["document__project", "coder"]
+    search_fields = ["coder__username", "document__title"]
+    raw_id_fields = ["document"]
+
+
+@admin.register(GoldProvenance)
+class GoldProvenanceAdmin(admin.ModelAdmin):
+    list_display = ["annotation", "action", "accepted_by", "accepted_at", "confirmed"]
+    list_filter = ["action", "confirmed"]
+    raw_id_fields = ["annotation"]
+    readonly_fields = ["accepted_at"]
+
+
+@admin.register(Curation)
+class CurationAdmin(admin.ModelAdmin):
+    list_display = ["document", "version", "updated_by", "updated_at"]
+    readonly_fields = ["version", "updated_at"]
+    raw_id_fields = ["document"]
+
+
+@admin.register(CurationNote)
+class CurationNoteAdmin(admin.ModelAdmin):
+    list_display = ["document", "author", "created_at"]
+    search_fields = ["text"]
+    raw_id_fields = ["document"]

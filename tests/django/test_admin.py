@@ -60,3 +60,24 @@ def test_admin_is_refused_to_non_staff(client, make_user, name):
     response = client.get(reverse(name))
     assert response.status_code == 302
     assert "/admin/login/" in response["Location"]
+
+
+@pytest.mark.parametrize(
+    "model",
+    [
+        "project",
+        "membership",
+        "codebook",
+        "code",
+        "document",
+        "annotation",
+        "documentstatus",
+        "assignment",
+        "goldprovenance",
+        "curation",
+        "curationnote",
+    ],
+)
+def test_every_model_has_an_admin_for_staff(staff_client, demo_project, model):
+    assert staff_client.get(reverse(f"admin:annotator_{model}_changelist")).status_code == 200
+    assert staff_client.get(reverse(f"admin:annotator_{model}_add")).status_code == 200
