@@ -312,3 +312,25 @@ def test_project_page_links_tools_by_role(client_as, demo_project):
         client_as("annotator").get(reverse("annotator:project-detail", args=[1])).content.decode()
     )
     assert "/curate/" not in annotator and "Your queue" not in annotator
+
+
+@pytest.mark.parametrize("fmt", ["csv", "jsonl", "qdpx", "brat", "archive"])
+def test_the_gold_standard_appears_in_every_export_format(client_as, coded, fmt):
+    source = Annotation.objects.filter(document=coded).first()
+    client = client_as("curator")
+    client.post(
+        reverse("annotator:curate-action", args=[coded.project_id, coded.pk, "accept"]),
+        {"version": 0, "annotation": source.pk},
+    )
+    response = client.get(
+        reverse("annotator:project-export-download", args=[coded.project_id]), {"format": fmt}
+    )
+    assert response.status_code == 200
+    body = b"".join(response.streaming_content) if response.streaming else response.content
+    if fmt in ("qdpx", "brat"):
+        import zipfile
+
+        archive = zipfile.ZipFile(io.BytesIO(body))
+        body = b"".join(archive.read(name) for name in archive.namelist())
+        body += "".join(archive.namelist()).encode()
+    assert b"gold-standard-1" in body
