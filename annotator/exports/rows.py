@@ -34,8 +34,9 @@ class CodingRow(NamedTuple):
     start: int
     end: int
     memo: str = ""
-    created_at: dt.datetime | None = None
-    updated_at: dt.datetime | None = None
+    # Datetimes; or ISO 8601 text already (``selectors.exports.export_documents(text_times=)``).
+    created_at: dt.datetime | str | None = None
+    updated_at: dt.datetime | str | None = None
 
     @property
     def code(self) -> str:
