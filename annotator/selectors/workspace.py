@@ -146,7 +146,12 @@ class TextRenderer:
         start, end = self.bounds[i]
         text = self.text
         ident = f' id="{self.id_prefix}{i}"' if self.id_prefix else ""
-        head = f'<p{ident} class="para" data-start="{start}">'
+        # A line followed directly by another (hard-wrapped text) joins it without a gap; a
+        # blank line, which gets no element, ends a paragraph and leaves the margin.
+        bounds = self.bounds
+        joined = i + 1 < len(bounds) and bounds[i + 1][1] > bounds[i + 1][0]
+        css = "para joined" if joined else "para"
+        head = f'<p{ident} class="{css}" data-start="{start}">'
         if not codings:
             return head + _escape(text[start:end]) + "</p>"
         # Sweep the coding boundaries inside the paragraph: the set of codings covering the

@@ -54,9 +54,13 @@ def test_it_answers_404_for_a_document_of_another_project(client_as, doc, member
 
 def test_it_renders_paragraphs_with_code_point_starts_and_the_code_buttons(client_as, doc):
     html = client_as("annotator").get(url(doc)).text
-    assert 'id="para-0" class="para" data-start="0">🇮🇱🤝🇷🇺</p>' in html
+    # The flag line is followed directly by the title line (hard-wrapped text): "joined".
+    assert 'id="para-0" class="para joined" data-start="0">🇮🇱🤝🇷🇺</p>' in html
     second = doc.text.index("\n") + 1
-    assert f'id="para-1" class="para" data-start="{second}">' in html
+    assert f'id="para-1" class="para joined" data-start="{second}">' in html
+    # The last line ends the text's only paragraph and keeps the margin.
+    last = doc.text.rindex("\n") + 1
+    assert f'class="para" data-start="{last}">' in html
     assert 'name="code" value="1" class="code-btn code-c1"' in html
     assert "cooperation <kbd>1</kbd>" in html
     assert "nonce=" in html and "style=" not in html
@@ -144,3 +148,12 @@ def test_it_escapes_markup_in_the_document_text(client_as, demo_project, members
     html = client_as("annotator").get(url(doc)).text
     assert "&lt;b&gt;bold&lt;/b&gt; &amp; &lt;script&gt;x&lt;/script&gt;" in html
     assert "<script>x" not in html
+
+
+def test_it_joins_hard_wrapped_lines_but_not_paragraphs(client_as, demo_project):
+    """Seed 000 separates paragraphs with blank lines: no line of it is "joined"."""
+    from annotator.models import Document
+
+    html = client_as("annotator").get(url(Document.objects.get(pk=1))).text
+    assert 'class="para joined"' not in html
+    assert html.count('class="para"') == Document.objects.get(pk=1).text.count("\n\n") + 1
