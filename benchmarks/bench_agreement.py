@@ -25,22 +25,12 @@ import time
 import tracemalloc
 
 import numpy as np
+from synthetic import coder_passages, make_text  # benchmarks/ is the script folder
 
 from annotator.agreement import DocumentData, compute_report, krippendorff_alpha, presence_data
 
 CODES = ["cooperation", "tension", "iran", "syria", "trade"]
 CODERS = ["alice", "bob", "carol"]
-
-
-def make_text(rng: np.random.Generator, length: int) -> str:
-    """Random words: letters, about one space in six, some commas and full stops."""
-    points = rng.integers(ord("a"), ord("z") + 1, size=length).astype(np.uint32)
-    draw = rng.random(length)
-    points[draw < 0.16] = ord(" ")
-    points[(draw >= 0.16) & (draw < 0.18)] = ord(",")
-    points[(draw >= 0.18) & (draw < 0.19)] = ord(".")
-    points[draw > 0.9995] = ord("é")
-    return points.tobytes().decode("utf-32-le")
 
 
 def make_project(n_docs: int = 1000, length: int = 5000, passages: int = 10, seed: int = 7):
@@ -50,20 +40,8 @@ def make_project(n_docs: int = 1000, length: int = 5000, passages: int = 10, see
     for i in range(n_docs):
         spans = []
         for code in CODES:
-            size = rng.geometric(1 / 60, size=passages).clip(3, 400)
-            start = rng.integers(0, length - size)
-            for coder in CODERS:
-                found = rng.random(passages) < 0.85
-                jitter = rng.integers(-8, 9, size=(passages, 2)) * (rng.random((passages, 2)) < 0.5)
-                s = np.clip(start + jitter[:, 0], 0, length - 2)
-                e = np.clip(start + size + jitter[:, 1], s + 1, length)
-                spans += [
-                    (coder, int(a), int(b), code) for a, b in zip(s[found], e[found], strict=True)
-                ]
-                extra = int(rng.poisson(passages * 0.15))
-                xs = rng.integers(0, length - 50, size=extra)
-                xe = xs + rng.integers(5, 50, size=extra)
-                spans += [(coder, int(a), int(b), code) for a, b in zip(xs, xe, strict=True)]
+            for coder, found in coder_passages(rng, length, passages, CODERS, false_rate=0.15):
+                spans += [(coder, a, b, code) for a, b in found]
         docs.append(
             DocumentData(
                 id=i,

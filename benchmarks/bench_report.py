@@ -49,6 +49,7 @@ from django.core.management import call_command  # noqa: E402
 from django.db import reset_queries  # noqa: E402
 from django.test import Client  # noqa: E402
 from django.urls import reverse  # noqa: E402
+from synthetic import coder_passages, make_text  # noqa: E402  # benchmarks/ is the script folder
 from tqdm import tqdm  # noqa: E402
 
 from annotator.agreement import report_tables  # noqa: E402
@@ -68,16 +69,6 @@ CODES = ["cooperation", "tension", "iran", "syria", "trade"]
 CODERS = ["bench_alice", "bench_bob", "bench_carol"]
 TARGETS = {"no bootstrap": 3.0, "1,000 replicates": 15.0}
 MEMORY_TARGET_MB = 1024
-
-
-def make_text(rng: np.random.Generator, length: int) -> str:
-    """Random lowercase words with spaces and punctuation (so the token level has work)."""
-    points = rng.integers(ord("a"), ord("z") + 1, size=length).astype(np.uint32)
-    draw = rng.random(length)
-    points[draw < 0.16] = ord(" ")
-    points[(draw >= 0.16) & (draw < 0.18)] = ord(",")
-    points[(draw >= 0.18) & (draw < 0.19)] = ord(".")
-    return points.tobytes().decode("utf-32-le")
 
 
 def build_project(n_docs: int, length: int, passages: int, seed: int = 7) -> Project:
@@ -112,20 +103,15 @@ def build_project(n_docs: int, length: int, passages: int, seed: int = 7) -> Pro
     for doc in tqdm(documents, desc="synthetic codings", unit="doc", file=sys.stderr):
         seen = set()
         for code in codes:
-            size = rng.geometric(1 / 60, size=passages).clip(3, 400)
-            start = rng.integers(0, length - size)
-            for user in users:
-                found = rng.random(passages) < 0.85
-                jitter = rng.integers(-8, 9, size=(passages, 2)) * (rng.random((passages, 2)) < 0.5)
-                s = np.clip(start + jitter[:, 0], 0, length - 2)
-                e = np.clip(start + size + jitter[:, 1], s + 1, length)
-                for a, b in zip(s[found].tolist(), e[found].tolist(), strict=True):
+            for user, found in coder_passages(rng, length, passages, users):
+                for a, b in found:
                     if (user.pk, code.pk, a, b) not in seen:  # the unique constraint
                         seen.add((user.pk, code.pk, a, b))
                         rows.append(
-                            Annotation(document=doc, coder=user, code=code, start_offset=a,
-                                       end_offset=b)
-                        )  # fmt: skip
+                            Annotation(
+                                document=doc, coder=user, code=code, start_offset=a, end_offset=b
+                            )
+                        )
     for i in tqdm(range(0, len(rows), 10_000), desc="insert codings", file=sys.stderr):
         Annotation.objects.bulk_create(rows[i : i + 10_000])
     DocumentStatus.objects.bulk_create(

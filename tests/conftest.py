@@ -4,7 +4,14 @@ from django.core.management import call_command
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
-from annotator.models import Membership, Project
+from annotator.models import (
+    Annotation,
+    Code,
+    Document,
+    DocumentStatus,
+    Membership,
+    Project,
+)
 
 
 @pytest.fixture(autouse=True)
@@ -71,3 +78,21 @@ def api_as(members):
         return client
 
     return as_role
+
+
+@pytest.fixture
+def row_counts(db):
+    """A function counting the rows an import may write: compare before and after a refusal."""
+
+    def counts() -> tuple[int, ...]:
+        return (
+            Document.objects.count(),
+            Annotation.objects.count(),
+            Code.objects.count(),
+            get_user_model().objects.count(),
+            Membership.objects.count(),
+            Project.objects.count(),
+            DocumentStatus.objects.count(),
+        )
+
+    return counts

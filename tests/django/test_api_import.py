@@ -3,12 +3,11 @@
 import json
 
 import pytest
-from django.contrib.auth import get_user_model
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import override_settings
 
 from annotator import services
-from annotator.models import Annotation, Code, Document, DocumentStatus, Membership, Project
+from annotator.models import Annotation, Code, Document
 from annotator.selectors.exports import export_file
 
 DOCUMENTS = "/api/v1/projects/1/documents/import/"
@@ -22,18 +21,6 @@ QDC = (
     b'<Code guid="5215CC69-B628-4E02-AFB9-9BEEAEE55810" name="Hezbollah" isCodable="true"/>'
     b"</Code></Codes></CodeBook>"
 )
-
-
-def _counts():
-    return (
-        Document.objects.count(),
-        Annotation.objects.count(),
-        Code.objects.count(),
-        get_user_model().objects.count(),
-        Membership.objects.count(),
-        Project.objects.count(),
-        DocumentStatus.objects.count(),
-    )
 
 
 def _file(name: str, content: bytes | str) -> SimpleUploadedFile:
@@ -150,12 +137,12 @@ def _valid_request(url):
     ("role", "status"),
     [("manager", 201), ("curator", 403), ("annotator", 403), ("outsider", 404), ("anonymous", 401)],
 )
-def test_it_lets_only_managers_import(api_as, url, role, status):
-    before = _counts()
+def test_it_lets_only_managers_import(api_as, url, role, status, row_counts):
+    before = row_counts()
     response = _post(api_as(role), url, _valid_request(url))
     assert response.status_code == status, response.content
     if status != 201:
-        assert _counts() == before
+        assert row_counts() == before
 
 
 def _bad_requests():
@@ -251,14 +238,16 @@ def _bad_requests():
         "two-files-for-csv",
     ],
 )
-def test_it_refuses_bad_files_with_a_message_naming_the_place_and_writes_nothing(api_as, case):
+def test_it_refuses_bad_files_with_a_message_naming_the_place_and_writes_nothing(
+    api_as, case, row_counts
+):
     url, data, field, message = _bad_requests()[case]
-    before = _counts()
+    before = row_counts()
     response = _post(api_as("manager"), url, data)
     assert response.status_code == 400, response.content
     messages = response.json()[field]
     assert len(messages) == 1 and messages[0].startswith(message), messages
-    assert _counts() == before
+    assert row_counts() == before
 
 
 def test_it_names_the_offset_beyond_the_text(api_as):
@@ -284,12 +273,12 @@ def test_it_names_the_offset_beyond_the_text(api_as):
         (ANNOTATIONS, {"format": "qdpx", "file": _file("big.qdpx", b"x" * 11)}, "file", "big.qdpx"),
     ],
 )
-def test_it_refuses_a_file_over_the_size_limit(api_as, url, data, field, name):
-    before = _counts()
+def test_it_refuses_a_file_over_the_size_limit(api_as, url, data, field, name, row_counts):
+    before = row_counts()
     response = _post(api_as("manager"), url, data)
     assert response.status_code == 400
     assert response.json() == {field: [f"{name}: the file is larger than the limit of 10 bytes."]}
-    assert _counts() == before
+    assert row_counts() == before
 
 
 @pytest.mark.parametrize(
@@ -313,12 +302,12 @@ def test_it_refuses_a_file_over_the_size_limit(api_as, url, data, field, name):
         (ANNOTATIONS, {"format": "jsonl", "file": "not a file"}, {"file"}),
     ],
 )
-def test_it_answers_400_naming_each_bad_field(api_as, url, data, errors):
-    before = _counts()
+def test_it_answers_400_naming_each_bad_field(api_as, url, data, errors, row_counts):
+    before = row_counts()
     response = _post(api_as("manager"), url, data)
     assert response.status_code == 400, response.content
     assert set(response.json()) == errors
-    assert _counts() == before
+    assert row_counts() == before
 
 
 @override_settings(DATA_UPLOAD_MAX_NUMBER_FILES=2)

@@ -8,20 +8,8 @@ from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.test import override_settings
 
-from annotator.models import Annotation, Code, Document, DocumentStatus, Membership, Project
+from annotator.models import Annotation, Code, Document, DocumentStatus, Membership
 from annotator.services import imports
-
-
-def _counts():
-    return (
-        Document.objects.count(),
-        Annotation.objects.count(),
-        Code.objects.count(),
-        get_user_model().objects.count(),
-        Membership.objects.count(),
-        Project.objects.count(),
-        DocumentStatus.objects.count(),
-    )
 
 
 def _jsonl(*records) -> io.BytesIO:
@@ -114,20 +102,22 @@ def test_it_adds_qdc_codes_to_the_codebook_keeping_existing_ones(demo_project):
     assert child.parent.name == "actors" and child.parent.color == "#FF0000"
 
 
-def test_it_refuses_a_qdc_code_whose_name_is_taken_elsewhere_in_the_codebook(demo_project):
+def test_it_refuses_a_qdc_code_whose_name_is_taken_elsewhere_in_the_codebook(
+    demo_project, row_counts
+):
     qdc = (
         b'<?xml version="1.0" encoding="UTF-8"?><CodeBook xmlns="urn:QDA-XML:codebook:1.0"><Codes>'
         b'<Code guid="5215CC69-B628-4E02-AFB9-9BEEAEE55809" name="actors" isCodable="false">'
         b'<Code guid="5215CC69-B628-4E02-AFB9-9BEEAEE55810" name="Iran" isCodable="true"/></Code>'
         b"</Codes></CodeBook>"
     )
-    before = _counts()
+    before = row_counts()
     with pytest.raises(
         ValidationError,
         match="c.qdc, code 'actors/Iran': Code with this Codebook and Name already exists",
     ):
         imports.codebook_import_qdc(project=demo_project, file=io.BytesIO(qdc), filename="c.qdc")
-    assert _counts() == before
+    assert row_counts() == before
 
 
 def _bad_cases(demo_project):
@@ -225,18 +215,20 @@ CASES = [
 
 
 @pytest.mark.parametrize("case", CASES)
-def test_it_refuses_bad_input_with_a_message_and_writes_nothing(demo_project, members, case):
+def test_it_refuses_bad_input_with_a_message_and_writes_nothing(
+    demo_project, members, case, row_counts
+):
     service, kwargs, message = _bad_cases(demo_project)[case]
-    before = _counts()
+    before = row_counts()
     with pytest.raises(ValidationError) as caught:
         service(project=demo_project, **kwargs)
     assert caught.value.messages[0].startswith(message), caught.value.messages
-    assert _counts() == before
+    assert row_counts() == before
 
 
-def test_it_writes_nothing_when_a_late_line_is_bad(demo_project, members):
+def test_it_writes_nothing_when_a_late_line_is_bad(demo_project, members, row_counts):
     """Earlier lines were valid and new: the whole import still rolls back."""
-    before = _counts()
+    before = row_counts()
     data = _jsonl(
         {
             "text": "valid new text",
@@ -253,31 +245,31 @@ def test_it_writes_nothing_when_a_late_line_is_bad(demo_project, members):
     )
     with pytest.raises(ValidationError, match="line 2"):
         imports.annotations_import_jsonl(project=demo_project, file=data, filename="d.jsonl")
-    assert _counts() == before
+    assert row_counts() == before
 
 
 @override_settings(ANNOTATOR_MAX_UPLOAD_BYTES=10)
-def test_it_refuses_a_file_over_the_size_limit(demo_project):
-    before = _counts()
+def test_it_refuses_a_file_over_the_size_limit(demo_project, row_counts):
+    before = row_counts()
     with pytest.raises(
         ValidationError, match="big.txt: the file is larger than the limit of 10 bytes"
     ):
         imports.documents_import_txt(
             project=demo_project, files=[("big.txt", io.BytesIO(b"x" * 11))]
         )
-    assert _counts() == before
+    assert row_counts() == before
 
 
-def test_it_refuses_an_archive_whose_project_name_exists(demo_project, members):
+def test_it_refuses_an_archive_whose_project_name_exists(demo_project, members, row_counts):
     from annotator.selectors.exports import export_file
 
     data = b"".join(export_file(demo_project, "archive").chunks)
-    before = _counts()
+    before = row_counts()
     with pytest.raises(
         ValidationError, match="a project named 'Israel–Russia relations' already exists"
     ):
         imports.project_import_archive(file=io.BytesIO(data), filename="a.json")
-    assert _counts() == before
+    assert row_counts() == before
     project = imports.project_import_archive(file=io.BytesIO(data), filename="a.json", name="Copy")
     assert project.codebook.name == "Israel–Russia relations (Copy)"
     assert project.documents.count() == 5
