@@ -4,8 +4,6 @@ Codes are read by every member and written by the project's managers. A codebook
 by several projects: a manager of any of them may edit it, and the edit shows in all of them.
 """
 
-from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
 from django.http import Http404
 from drf_spectacular.utils import extend_schema
 from rest_framework import status
@@ -13,6 +11,7 @@ from rest_framework.response import Response
 
 from .. import access, selectors
 from ..models import Code, Membership
+from ..services.codes import code_save
 from .base import BaseApi, Pagination, errors, paginate
 from .serializers import CodebookOutput, CodeInput, CodeOutput, MemberOutput, ProjectOutput
 
@@ -83,38 +82,6 @@ class CodebookDetailApi(BaseApi):
         return Response(CodebookOutput({**data, "codes": codes}).data)
 
 
-def _code_save(*, code: Code, data: dict) -> Code:
-    """Create or change a code: the model's validators and constraints, plus a sane parent.
-
-    The parent must be another code of the same codebook, and not one of the code's own
-    descendants (the hierarchy stays a tree).
-    """
-    parent_id = data.pop("parent", code.parent_id)
-    for name, value in data.items():
-        setattr(code, name, value)
-    if parent_id is not None:
-        parent = Code.objects.filter(pk=parent_id, codebook=code.codebook_id).first()
-        if parent is None:
-            raise ValidationError({"parent": "No such code in this codebook."})
-        node, seen = parent, set()
-        while node is not None and node.pk not in seen:
-            if code.pk is not None and node.pk == code.pk:
-                raise ValidationError({"parent": "A code cannot sit under itself."})
-            seen.add(node.pk)
-            node = node.parent
-        code.parent = parent
-    else:
-        code.parent = None
-    code.full_clean()
-    try:
-        with transaction.atomic():
-            code.save()
-    except IntegrityError:
-        # A concurrent write took the same name or shortcut between the check and the save.
-        raise ValidationError({"name": "A code with this name or shortcut exists."}) from None
-    return code
-
-
 class CodeListApi(BaseApi):
     @extend_schema(
         tags=CODE_TAG,
@@ -136,9 +103,7 @@ class CodeListApi(BaseApi):
         project = access.project_for(request.user, project_id, role=Membership.Role.MANAGER).project
         serializer = CodeInput(data=request.data)
         serializer.is_valid(raise_exception=True)
-        code = _code_save(
-            code=Code(codebook=project.codebook), data=dict(serializer.validated_data)
-        )
+        code = code_save(code=Code(codebook=project.codebook), data=dict(serializer.validated_data))
         return Response(CodeOutput(code).data, status=status.HTTP_201_CREATED)
 
 
@@ -167,5 +132,5 @@ class CodeDetailApi(BaseApi):
         code = _code_for(request.user, project_id, code_id, role=Membership.Role.MANAGER)
         serializer = CodeInput(data=request.data, partial=True)
         serializer.is_valid(raise_exception=True)
-        code = _code_save(code=code, data=dict(serializer.validated_data))
+        code = code_save(code=code, data=dict(serializer.validated_data))
         return Response(CodeOutput(code).data)
