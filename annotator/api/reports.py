@@ -14,12 +14,11 @@ from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 
 from .. import access
+from ..forms import AgreementForm, ExportForm
 from ..models import Membership
 from ..reports import files
 from ..reports.compute import project_report
 from ..selectors.exports import FORMATS, export_file
-from ..views.agreement import AgreementForm
-from ..views.exports import ExportForm
 from .base import BaseApi, errors
 
 

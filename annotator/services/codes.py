@@ -24,7 +24,9 @@ def code_check_parent(*, code: Code, parent: Code | None) -> None:
     node, seen, depth = parent, set(), 1
     while node is not None:
         if code.pk is not None and node.pk == code.pk:
-            raise ValidationError({"parent": "A code cannot sit under itself or its sub-codes."})
+            raise ValidationError(
+                {"parent": "A code cannot sit under itself or one of its sub-codes."}
+            )
         if node.pk in seen:
             raise ValidationError({"parent": "The parent's hierarchy contains a loop."})
         seen.add(node.pk)

@@ -12,10 +12,7 @@ for the page, its images and its files.
 
 from __future__ import annotations
 
-from django import forms
-from django.core.exceptions import ValidationError
-from django.db.models.functions import Substr
-from django.http import Http404, HttpResponse, QueryDict
+from django.http import Http404, HttpResponse
 from django.shortcuts import render
 from django.urls import path, reverse
 from django.utils.safestring import mark_safe
@@ -23,104 +20,16 @@ from django.views.decorators.http import require_GET
 
 from .. import access
 from ..agreement import methods_paragraph
-from ..models import Code, Document, Membership
+from ..forms import AgreementForm
+from ..models import Code, Membership
 from ..reports import drilldown, files, plots, presentation
-from ..reports.compute import DEFAULT_BOOTSTRAP, DEFAULT_SEED, MAX_BOOTSTRAP, project_report
+from ..reports.compute import project_report
 from ..selectors.agreement import AgreementNarrowing, agreement_data
 from .helpers import render_page_or_partial
 
 Role = Membership.Role
 PAGE = "annotator/agreement/report.html"
 DOCUMENT_PAGE = "annotator/agreement/document.html"
-
-
-class AgreementForm(forms.Form):
-    documents = forms.TypedMultipleChoiceField(
-        coerce=int, required=False, widget=forms.CheckboxSelectMultiple
-    )
-    coders = forms.MultipleChoiceField(required=False, widget=forms.CheckboxSelectMultiple)
-    codes = forms.TypedMultipleChoiceField(
-        coerce=int, required=False, widget=forms.CheckboxSelectMultiple
-    )
-    date_from = forms.DateField(
-        label="Codings made from", required=False, widget=forms.DateInput(attrs={"type": "date"})
-    )
-    date_to = forms.DateField(
-        label="to (inclusive)", required=False, widget=forms.DateInput(attrs={"type": "date"})
-    )
-    bootstrap = forms.IntegerField(
-        label="Bootstrap replicates",
-        required=False,
-        min_value=0,
-        max_value=MAX_BOOTSTRAP,
-        help_text="0 for no confidence intervals.",
-    )
-    seed = forms.IntegerField(label="Seed", required=False, min_value=0, max_value=2**63 - 1)
-    gold = forms.BooleanField(
-        label="Compare with the gold standard",
-        required=False,
-        help_text="Adds the curated gold standard as a coder (on the documents curated).",
-    )
-
-    def __init__(self, project, data):
-        super().__init__(data)
-        self.fields["bootstrap"].widget.attrs["placeholder"] = str(DEFAULT_BOOTSTRAP)
-        self.fields["seed"].widget.attrs["placeholder"] = str(DEFAULT_SEED)
-        docs = (
-            Document.objects.filter(project=project)
-            .order_by("order", "id")
-            .annotate(opening=Substr("text", 1, 80))
-            .values_list("id", "title", "opening")
-        )
-        self.fields["documents"].choices = [
-            (pk, Document(title=title, text=opening).display_title) for pk, title, opening in docs
-        ]
-        usernames = Membership.objects.filter(project=project).values_list(
-            "user__username", flat=True
-        )
-        self.fields["coders"].choices = [(u, u) for u in sorted(usernames)]
-        self.fields["codes"].choices = list(
-            Code.objects.filter(codebook_id=project.codebook_id)
-            .order_by("order", "name", "id")
-            .values_list("id", "name")
-        )
-
-    def clean(self):
-        data = super().clean()
-        start, end = data.get("date_from"), data.get("date_to")
-        if start and end and start > end:
-            raise ValidationError("The start date must not be after the end date.")
-        if data.get("bootstrap") is None:
-            data["bootstrap"] = DEFAULT_BOOTSTRAP
-        if data.get("seed") is None:
-            data["seed"] = DEFAULT_SEED
-        return data
-
-    def narrowing(self) -> AgreementNarrowing:
-        data = self.cleaned_data
-        return AgreementNarrowing(
-            documents=tuple(data["documents"]),
-            coders=tuple(data["coders"]),
-            codes=tuple(data["codes"]),
-            date_from=data["date_from"],
-            date_to=data["date_to"],
-            include_gold=bool(data.get("gold")),
-        )
-
-    def query_string(self) -> str:
-        """The canonical query string of the valid filters (links carry it)."""
-        data = self.cleaned_data
-        qs = QueryDict(mutable=True)
-        for name in ("documents", "coders", "codes"):
-            qs.setlist(name, [str(v) for v in data[name]])
-        for name in ("date_from", "date_to"):
-            if data[name]:
-                qs[name] = data[name].isoformat()
-        qs["bootstrap"] = str(data["bootstrap"])
-        qs["seed"] = str(data["seed"])
-        if data.get("gold"):
-            qs["gold"] = "on"
-        return qs.urlencode()
 
 
 def _access(request, project_id):

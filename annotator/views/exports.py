@@ -6,10 +6,8 @@ message inline: an htmx request gets the ``import-form`` fragment back, a plain 
 redirected to the project page on success (post/redirect/get).
 """
 
-from django import forms
 from django.conf import settings
 from django.contrib import messages
-from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.http import StreamingHttpResponse
 from django.shortcuts import redirect, render
@@ -17,84 +15,13 @@ from django.urls import path
 from django.views.decorators.http import require_http_methods
 
 from .. import access
-from ..models import Annotation, Document, Membership
-from ..selectors.exports import FORMATS, ExportNarrowing, code_paths, export_file
+from ..forms import ExportForm, ImportForm
+from ..models import Membership
+from ..selectors.exports import export_file
 from ..services import imports
 from .helpers import render_page_or_partial
 
 Role = Membership.Role
-
-
-class ExportForm(forms.Form):
-    format = forms.ChoiceField(
-        choices=[(key, label) for key, (_, _, label) in FORMATS.items()],
-        initial="csv",
-        widget=forms.RadioSelect,
-    )
-    coders = forms.TypedMultipleChoiceField(
-        coerce=int, required=False, widget=forms.CheckboxSelectMultiple
-    )
-    codes = forms.TypedMultipleChoiceField(
-        coerce=int, required=False, widget=forms.CheckboxSelectMultiple
-    )
-    documents = forms.TypedMultipleChoiceField(
-        coerce=int, required=False, widget=forms.CheckboxSelectMultiple
-    )
-
-    def __init__(self, project, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        User = get_user_model()
-        coder_ids = Annotation.objects.filter(document__project=project).values("coder_id")
-        people = User.objects.filter(pk__in=coder_ids) | User.objects.filter(
-            memberships__project=project
-        )
-        self.fields["coders"].choices = [
-            (user.pk, user.get_username()) for user in people.distinct().order_by("username")
-        ]
-        self.fields["codes"].choices = sorted(
-            code_paths(project.codebook_id).items(), key=lambda item: item[1]
-        )
-        self.fields["documents"].choices = [
-            (document.pk, document.display_title)
-            for document in Document.objects.filter(project=project)
-            .only("title", "text")
-            .order_by("order", "id")
-        ]
-
-    def narrowing(self) -> ExportNarrowing:
-        data = self.cleaned_data
-        return ExportNarrowing(
-            coder_ids=tuple(data["coders"]),
-            code_ids=tuple(data["codes"]),
-            document_ids=tuple(data["documents"]),
-        )
-
-
-IMPORT_KINDS = {
-    "documents-txt": "Documents: plain-text files (.txt, one document each)",
-    "documents-csv": "Documents: a CSV with a text column and metadata columns",
-    "documents-jsonl": "Documents: JSON Lines (text and metadata)",
-    "codebook-qdc": "Codebook: REFI-QDA .qdc (adds its codes)",
-    "annotations-jsonl": "Codings: JSON Lines (Annotator or doccano spans)",
-    "annotations-qdpx": "Codings: REFI-QDA project .qdpx (MAXQDA, ATLAS.ti, NVivo)",
-}
-
-
-class ImportForm(forms.Form):
-    kind = forms.ChoiceField(label="What to import", choices=list(IMPORT_KINDS.items()))
-    text_column = forms.CharField(
-        label="CSV: column holding the text", initial="text", required=False, max_length=200
-    )
-    columns = forms.CharField(
-        label="CSV: other columns, as field=column pairs",
-        required=False,
-        max_length=2000,
-        help_text="For example title=Headline,published=Date,section=Section. title, source, "
-        "author, url, published and external_id fill those fields; other names become metadata.",
-    )
-
-    def clean_columns(self):
-        return imports.column_mapping(self.cleaned_data["columns"])
 
 
 def project_export(request, project_id: int):

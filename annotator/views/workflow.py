@@ -3,10 +3,8 @@
 import csv
 import io
 
-from django import forms
 from django.conf import settings
 from django.contrib import messages
-from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.http import HttpResponse, HttpResponseNotAllowed
 from django.shortcuts import get_object_or_404, redirect
@@ -15,7 +13,8 @@ from django.views.decorators.http import require_GET, require_POST
 from django_htmx.http import HttpResponseClientRedirect
 
 from .. import access
-from ..models import Annotation, Assignment, Code, Curation, Document, Membership
+from ..forms import AutoAssignmentForm, GoldForm, ManualAssignmentForm, project_members
+from ..models import Annotation, Assignment, Code, Curation, Membership
 from ..selectors import workflow as workflow_selectors
 from ..services import workflow as workflow_services
 from .helpers import render_page_or_partial
@@ -29,14 +28,6 @@ def _error_text(error: ValidationError) -> str:
     return " ".join(error.messages)
 
 
-def _members(project, roles=(Role.ANNOTATOR,)):
-    return (
-        get_user_model()
-        .objects.filter(memberships__project=project, memberships__role__in=roles)
-        .order_by("username")
-    )
-
-
 def _back_to_assignments(request, project_id: int):
     """After a successful form: a full navigation, so the page shows the new queues."""
     url = reverse("annotator:assignments", args=[project_id])
@@ -46,36 +37,13 @@ def _back_to_assignments(request, project_id: int):
 # --- assignments ------------------------------------------------------------------------------
 
 
-class ManualAssignmentForm(forms.Form):
-    document = forms.ModelChoiceField(queryset=Document.objects.none())
-    coder = forms.ModelChoiceField(queryset=get_user_model().objects.none())
-    due_date = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}))
-
-    def __init__(self, *args, project, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["document"].queryset = project.documents.defer("text").order_by("order", "id")
-        self.fields["coder"].queryset = _members(project)
-
-
-class AutoAssignmentForm(forms.Form):
-    coders = forms.ModelMultipleChoiceField(
-        queryset=get_user_model().objects.none(), widget=forms.CheckboxSelectMultiple
-    )
-    k = forms.IntegerField(label="Coders per document", min_value=1, initial=2)
-    shuffle = forms.BooleanField(label="Random order", required=False)
-    seed = forms.IntegerField(required=False, help_text="For a reproducible random order.")
-    due_date = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}))
-
-    def __init__(self, *args, project, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["coders"].queryset = _members(project)
-
-
 def assignments(request, project_id: int):
     project_access = access.project_for(request.user, project_id, role=Role.MANAGER)
     project = project_access.project
     manual = ManualAssignmentForm(project=project, prefix="manual")
-    auto = AutoAssignmentForm(project=project, prefix="auto", initial={"coders": _members(project)})
+    auto = AutoAssignmentForm(
+        project=project, prefix="auto", initial={"coders": project_members(project)}
+    )
     if request.method == "POST":
         kind = request.POST.get("kind")
         if kind == "manual":
@@ -223,17 +191,6 @@ def progress_chart(request, project_id: int):
 
 
 # --- curation ---------------------------------------------------------------------------------
-
-
-class GoldForm(forms.Form):
-    version = forms.IntegerField(min_value=0)
-    annotation = forms.IntegerField(required=False)
-    code = forms.IntegerField(required=False)
-    start_offset = forms.IntegerField(required=False, min_value=0)
-    end_offset = forms.IntegerField(required=False, min_value=0)
-    min_coders = forms.IntegerField(required=False, min_value=1)
-    match = forms.ChoiceField(choices=[("exact", "exact"), ("overlap", "overlap")], required=False)
-    text = forms.CharField(required=False)
 
 
 def _curation_context(request, project_access, document, *, error=None):

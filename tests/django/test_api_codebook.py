@@ -104,7 +104,9 @@ def test_it_refuses_a_cycle_in_the_hierarchy(api_as):
     assert client.patch(CODES + "2/", {"parent": 1}, format="json").status_code == 200
     response = client.patch(CODES + "1/", {"parent": 2}, format="json")
     assert response.status_code == 400
-    assert response.json() == {"parent": ["A code cannot sit under itself."]}
+    assert response.json() == {
+        "parent": ["A code cannot sit under itself or one of its sub-codes."]
+    }
     assert client.patch(CODES + "1/", {"parent": 1}, format="json").status_code == 400
 
 
