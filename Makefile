@@ -4,7 +4,7 @@ VENV   := .venv
 PY     := $(VENV)/bin/python
 DEV     = DJANGO_DEBUG=1
 
-.PHONY: run test install lint format migrate demo bench clean
+.PHONY: run test install lint format migrate demo bench clean serve
 
 $(VENV)/.installed: pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -42,3 +42,12 @@ bench: install
 
 clean:
 	rm -rf $(VENV) var .pytest_cache
+
+# The production stack on one machine: DEBUG off, gunicorn, static files through WhiteNoise.
+# Needs DJANGO_SECRET_KEY and DJANGO_ALLOWED_HOSTS (and DATABASE_URL); see the README's "Deploy".
+WORKERS ?= 3
+BIND    ?= 127.0.0.1:8000
+serve: install
+	$(PY) manage.py migrate --no-input
+	$(PY) manage.py collectstatic --no-input -v 0
+	$(VENV)/bin/gunicorn annotator.wsgi --workers $(WORKERS) --bind $(BIND) --access-logfile - --forwarded-allow-ips "$${FORWARDED_ALLOW_IPS:-127.0.0.1}"

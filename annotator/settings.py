@@ -37,7 +37,7 @@ def _env_list(name: str, default: list[str]) -> list[str]:
     return [item.strip() for item in raw.split(",") if item.strip()]
 
 
-def _env_int(name: str, default: int) -> int:
+def _env_int(name: str, default: int, *, allow_zero: bool = False) -> int:
     raw = os.environ.get(name)
     if raw is None or raw.strip() == "":
         return default
@@ -45,7 +45,7 @@ def _env_int(name: str, default: int) -> int:
         value = int(raw)
     except ValueError:
         raise SystemExit(f"Invalid {name}={raw!r}: expected a whole number.") from None
-    if value <= 0:
+    if value < 0 or (value == 0 and not allow_zero):
         raise SystemExit(f"Invalid {name}={raw!r}: expected a positive number.")
     return value
 
@@ -83,7 +83,12 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # One JSON line per request (route, status, duration; no user text): outermost, so the
+    # duration covers everything below it.
+    "annotator.request_log.RequestLogMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    # Static files from the app process itself, compressed and with hashed names (no DEBUG).
+    "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -150,7 +155,19 @@ FIXTURE_DIRS = [BASE_DIR / "fixtures"]
 
 STATIC_URL = "static/"
 STATICFILES_DIRS = [BASE_DIR / "static"]
-STATIC_ROOT = BASE_DIR / "var" / "static"
+STATIC_ROOT = Path(os.environ.get("DJANGO_STATIC_ROOT", "").strip() or BASE_DIR / "var" / "static")
+STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # WhiteNoise warns about a missing root
+# Without DEBUG, ``collectstatic`` writes compressed files with content hashes in their names
+# and WhiteNoise serves them with far-future cache headers; with DEBUG, files come straight
+# from static/ (no collectstatic needed for ``make run`` or the tests).
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {
+        "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"
+        if DEBUG
+        else "whitenoise.storage.CompressedManifestStaticFilesStorage"
+    },
+}
 
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "annotator:home"
@@ -170,7 +187,16 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 if not DEBUG:
+    # Behind a TLS-terminating proxy (see the README's "Deploy"): trust its X-Forwarded-Proto,
+    # redirect plain HTTP to HTTPS and send HSTS. The probes stay reachable over plain HTTP on
+    # the internal port. A lab deployment without TLS sets DJANGO_SECURE_SSL_REDIRECT=0 and
+    # DJANGO_HSTS_SECONDS=0, and still cannot sign in over plain HTTP (secure cookies).
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    SECURE_SSL_REDIRECT = _env_bool("DJANGO_SECURE_SSL_REDIRECT", True)
+    SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$"]
+    SECURE_HSTS_SECONDS = _env_int("DJANGO_HSTS_SECONDS", 31_536_000, allow_zero=True)
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = _env_bool("DJANGO_HSTS_INCLUDE_SUBDOMAINS", True)
+    SECURE_HSTS_PRELOAD = _env_bool("DJANGO_HSTS_PRELOAD", False)
 
 # Content Security Policy (django-csp 4): only our own scripts, styles and images.
 # No inline script and no eval: htmx is configured with allowEval=false and no inline styles.
@@ -212,9 +238,23 @@ SPECTACULAR_SETTINGS = {
     "REDOC_DIST": "SIDECAR",
 }
 
+# Request logs (annotator.request_log): one JSON line per request on standard error; on by
+# default without DEBUG (runserver prints its own lines with DEBUG).
+ANNOTATOR_REQUEST_LOG = _env_bool("ANNOTATOR_REQUEST_LOG", not DEBUG)
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "formatters": {"json": {"()": "annotator.request_log.JsonFormatter"}},
+    "handlers": {
+        "console": {"class": "logging.StreamHandler"},
+        "json": {"class": "logging.StreamHandler", "formatter": "json"},
+    },
     "root": {"handlers": ["console"], "level": "WARNING"},
+    "loggers": {
+        "annotator.requests": {
+            "handlers": ["json"],
+            "level": "INFO" if ANNOTATOR_REQUEST_LOG else "WARNING",
+            "propagate": False,
+        }
+    },
 }

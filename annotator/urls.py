@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
-from .views import agreement, auth, core, exports, tokens, workflow, workspace
+from .views import agreement, auth, core, exports, health, tokens, workflow, workspace
 
 # Each feature's views module owns its routes (``urlpatterns``), all in the "annotator" namespace.
 app_patterns = [
@@ -22,4 +22,5 @@ urlpatterns = [
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("admin/", admin.site.urls),
     path("api/", include("annotator.api.urls")),
+    *health.urlpatterns,
 ]
