@@ -50,4 +50,4 @@ BIND    ?= 127.0.0.1:8000
 serve: install
 	$(PY) manage.py migrate --no-input
 	$(PY) manage.py collectstatic --no-input -v 0
-	$(VENV)/bin/gunicorn annotator.wsgi --workers $(WORKERS) --bind $(BIND) --access-logfile - --forwarded-allow-ips "$${FORWARDED_ALLOW_IPS:-127.0.0.1}"
+	$(VENV)/bin/gunicorn annotator.wsgi --workers $(WORKERS) --bind $(BIND) --forwarded-allow-ips "$${FORWARDED_ALLOW_IPS:-127.0.0.1}"
