@@ -23,7 +23,7 @@ def _free_port() -> int:
 
 def _get(url: str):
     try:
-        with urllib.request.urlopen(url, timeout=5) as response:  # noqa: S310 (loopback)
+        with urllib.request.urlopen(url, timeout=60) as response:  # noqa: S310 (loopback)
             return response.status, dict(response.headers), response.read()
     except urllib.error.HTTPError as error:
         return error.code, dict(error.headers), error.read()
