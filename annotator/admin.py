@@ -58,6 +58,17 @@ class CodeAdminForm(forms.ModelForm):
             "is_active",
         ]
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if "parent" in self.fields:
+            parents = Code.objects.select_related("codebook")
+            if self.instance.pk:  # the codebook is fixed: offer only its other codes
+                parents = parents.filter(codebook=self.instance.codebook_id).exclude(
+                    pk=self.instance.pk
+                )
+            self.fields["parent"].queryset = parents
+            self.fields["parent"].label_from_instance = lambda c: f"{c.name} ({c.codebook})"
+
     def clean(self):
         cleaned = super().clean()
         if "parent" in self.fields and "parent" in cleaned:

@@ -49,8 +49,9 @@ def test_it_shows_a_cross_codebook_parent_as_a_code_form_error(staff_client, oth
     before = hierarchy()
     response = post_code(staff_client, 3, parent=other_code.pk)
     assert response.status_code == 200
+    # The menu offers only the codebook's other codes, so a forged id is not a valid choice.
     assert response.context["adminform"].form.errors["parent"] == [
-        "The parent must be a code of the same codebook."
+        "Select a valid choice. That choice is not one of the available choices."
     ]
     assert hierarchy() == before
 
@@ -67,6 +68,14 @@ def test_it_shows_a_loop_as_a_code_form_error(staff_client, demo_project):
     assert hierarchy() == before
 
 
+def test_the_code_page_offers_only_the_codebooks_other_codes_as_parents(staff_client, other_code):
+    page = staff_client.get(reverse("admin:annotator_code_change", args=[3]))
+    field = page.context["adminform"].form.fields["parent"]
+    assert [label for _, label in field.choices][1:] == [
+        f"{name} (Israel–Russia relations)" for name in ("cooperation", "tension", "Syria", "trade")
+    ]
+
+
 def test_it_refuses_a_cross_codebook_parent_when_adding_a_code(staff_client, other_code):
     url = reverse("admin:annotator_code_add")
     data = form_data(staff_client.get(url)) | {
@@ -77,7 +86,9 @@ def test_it_refuses_a_cross_codebook_parent_when_adding_a_code(staff_client, oth
     before = hierarchy()
     response = staff_client.post(url, data)
     assert response.status_code == 200
-    assert "parent" in response.context["adminform"].form.errors
+    assert response.context["adminform"].form.errors["parent"] == [
+        "The parent must be a code of the same codebook."
+    ]
     assert hierarchy() == before
 
 
