@@ -1,5 +1,7 @@
+from django import forms
 from django.contrib import admin
 from django.core.exceptions import ValidationError
+from django.forms.models import BaseInlineFormSet
 from django.utils.html import format_html
 
 from . import services
@@ -16,6 +18,7 @@ from .models import (
     Membership,
     Project,
 )
+from .services.codes import code_check_parent, code_save
 
 
 def color_swatch(obj) -> str:
@@ -30,8 +33,92 @@ def color_swatch(obj) -> str:
 color_swatch.short_description = "colour"
 
 
+def _add_errors(form, error: ValidationError) -> None:
+    """Show a service's ``ValidationError`` on the form, under its field when the form has it."""
+    for field, messages in error.message_dict.items():
+        form.add_error(field if field in form.fields else None, messages)
+
+
+class CodeAdminForm(forms.ModelForm):
+    """The code form of the admin: the hierarchy rules of ``services.codes`` as form errors."""
+
+    class Meta:
+        model = Code
+        fields = [
+            "codebook",
+            "name",
+            "color",
+            "definition",
+            "inclusion_criteria",
+            "exclusion_criteria",
+            "example",
+            "shortcut",
+            "parent",
+            "order",
+            "is_active",
+        ]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if "parent" in self.fields:
+            parents = Code.objects.select_related("codebook")
+            if self.instance.pk:  # the codebook is fixed: offer only its other codes
+                parents = parents.filter(codebook=self.instance.codebook_id).exclude(
+                    pk=self.instance.pk
+                )
+            self.fields["parent"].queryset = parents
+            self.fields["parent"].label_from_instance = lambda c: f"{c.name} ({c.codebook})"
+
+    def clean(self):
+        cleaned = super().clean()
+        if "parent" in self.fields and "parent" in cleaned:
+            codebook = cleaned.get("codebook") or self.instance.codebook
+            probe = Code(pk=self.instance.pk, codebook=codebook)
+            try:
+                code_check_parent(code=probe, parent=cleaned["parent"])
+            except ValidationError as error:
+                _add_errors(self, error)
+        return cleaned
+
+
+class CodeInlineFormSet(BaseInlineFormSet):
+    """The codes of one codebook, edited together: parents only from this codebook, and the
+    hierarchy judged as it will be once every row of the page is saved."""
+
+    def add_fields(self, form, index):
+        super().add_fields(form, index)
+        # A new codebook has no codes yet, so none can be a parent.
+        form.fields["parent"].queryset = Code.objects.filter(
+            codebook=self.instance if self.instance.pk else None
+        )
+
+    def pending_parents(self) -> dict[int, int | None]:
+        return {
+            form.instance.pk: getattr(form.cleaned_data.get("parent"), "pk", None)
+            for form in self.forms
+            if form.instance.pk
+            and "parent" in getattr(form, "cleaned_data", {})
+            and not self._should_delete_form(form)
+        }
+
+    def clean(self):
+        super().clean()
+        pending = self.pending_parents()
+        for form in self.forms:
+            if not form.has_changed() or self._should_delete_form(form):
+                continue
+            if "parent" not in getattr(form, "cleaned_data", {}):
+                continue
+            probe = Code(pk=form.instance.pk, codebook=self.instance)
+            try:
+                code_check_parent(code=probe, parent=form.cleaned_data["parent"], pending=pending)
+            except ValidationError as error:
+                _add_errors(form, error)
+
+
 class CodeInline(admin.TabularInline):
     model = Code
+    formset = CodeInlineFormSet
     extra = 0
     fields = ["order", "name", "color", "shortcut", "parent", "is_active", "definition"]
     ordering = ["order", "name"]
@@ -44,14 +131,34 @@ class CodebookAdmin(admin.ModelAdmin):
     search_fields = ["name", "description", "codes__name"]
     inlines = [CodeInline]
 
+    def save_formset(self, request, form, formset, change):
+        if formset.model is not Code:
+            return super().save_formset(request, form, formset, change)
+        # Every code through the service, judged against the page's other changes.
+        pending = formset.pending_parents()
+        codes = formset.save(commit=False)
+        for obj in formset.deleted_objects:
+            obj.delete()
+        for code in codes:
+            code_save(code=code, data={}, pending=pending)
+        formset.save_m2m()
+
 
 @admin.register(Code)
 class CodeAdmin(admin.ModelAdmin):
+    form = CodeAdminForm
     list_display = ["name", color_swatch, "shortcut", "codebook", "parent", "order", "is_active"]
     list_editable = ["order", "is_active"]
     list_filter = ["codebook", "is_active"]
     search_fields = ["name", "definition", "inclusion_criteria", "exclusion_criteria"]
     ordering = ["codebook", "order", "name"]
+
+    def get_readonly_fields(self, request, obj=None):
+        # A code keeps its codebook: its codings and sub-codes belong to that codebook.
+        return ["codebook"] if obj else []
+
+    def save_model(self, request, obj, form, change):
+        code_save(code=obj, data={})
 
 
 class MembershipInline(admin.TabularInline):

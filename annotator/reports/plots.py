@@ -34,7 +34,14 @@ PLOTS = {
     "per-code": "Agreement per code with 95% bootstrap intervals",
 }
 FORMATS = {"svg": "image/svg+xml", "png": "image/png"}
-_RC = {"svg.hashsalt": "annotator-report", "svg.fonttype": "path", "font.size": 10}
+# Labels are user text (code and coder names): "$" must stay a dollar sign, never start
+# mathtext ("Money $$" would not even parse), so maths parsing is off for every text.
+_RC = {
+    "svg.hashsalt": "annotator-report",
+    "svg.fonttype": "path",
+    "font.size": 10,
+    "text.parse_math": False,
+}
 
 
 def plot_title(name: str, report: Report) -> str:

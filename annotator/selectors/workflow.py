@@ -3,9 +3,26 @@
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from django.db.models import Count, Max, Q
+from django.db.models import Count, Exists, Max, OuterRef, Q
 
 from ..models import Annotation, Assignment, Document, DocumentStatus, Membership, Project
+
+
+def project_coder_ids(*, project: Project) -> list[int]:
+    """The members who code, in username order: every annotator, and a member of another role
+    (a manager, a curator) only once they coded (a coding or a status in the project). The
+    gold-standard account is not a member, so never a coder."""
+    mine = {"document__project": project, "coder_id": OuterRef("user_id")}
+    return list(
+        Membership.objects.filter(project=project)
+        .filter(
+            Q(role=Membership.Role.ANNOTATOR)
+            | Exists(Annotation.objects.filter(**mine))
+            | Exists(DocumentStatus.objects.filter(**mine))
+        )
+        .order_by("user__username")
+        .values_list("user_id", flat=True)
+    )
 
 
 def assignments_by_coder(*, project: Project) -> dict:
@@ -77,36 +94,50 @@ class CoderProgress:
     in_progress: int = 0
     codings: int = 0
     last_activity: object = None
+    # The bar: documents to code (the coder's assignments when the project uses assignments,
+    # else all its documents) and how many of those the coder finished.
+    target: int = 0
+    target_done: int = 0
 
     @property
     def percent_done(self) -> int:
-        return round(100 * self.done / self.assigned) if self.assigned else 0
+        return round(100 * self.target_done / self.target) if self.target else 0
 
 
 def progress(*, project: Project) -> dict:
-    """Per annotator and per document: status, number of codings, last activity (5 queries)."""
+    """Per coder and per document: status, number of codings, last activity (6 queries).
+
+    Coders as ``project_coder_ids``. With assignments each bar measures the coder's assigned
+    documents; without, all the project's documents.
+    """
     gold_id = project.gold_user_id
-    members = list(
-        Membership.objects.filter(project=project).select_related("user").order_by("user__username")
-    )
+    coder_ids = project_coder_ids(project=project)
+    members = {
+        m.user_id: m
+        for m in Membership.objects.filter(project=project, user_id__in=coder_ids).select_related(
+            "user"
+        )
+    }
+    members = [members[pk] for pk in coder_ids]
     coders = {m.user_id: CoderProgress(m.user.username, m.role) for m in members}
-    for coder_id, n in (
-        Assignment.objects.filter(document__project=project)
-        .values_list("coder_id")
-        .annotate(n=Count("id"))
-    ):
+    assigned = set(
+        Assignment.objects.filter(document__project=project).values_list("document_id", "coder_id")
+    )
+    for _, coder_id in assigned:
         if coder_id in coders:
-            coders[coder_id].assigned = n
+            coders[coder_id].assigned += 1
     statuses = list(
         DocumentStatus.objects.filter(document__project=project).values_list(
             "document_id", "coder_id", "state", "updated_at"
         )
     )
-    for _, coder_id, state, updated in statuses:
+    for document_id, coder_id, state, updated in statuses:
         if coder_id in coders:
             row = coders[coder_id]
             row.done += state == "done"
             row.in_progress += state == "in_progress"
+            if state == "done" and (not assigned or (document_id, coder_id) in assigned):
+                row.target_done += 1
             row.last_activity = max(filter(None, [row.last_activity, updated]), default=None)
     per_doc_codings = defaultdict(dict)
     for document_id, coder_id, n, last in (
@@ -121,14 +152,13 @@ def progress(*, project: Project) -> dict:
             row.codings += n
             row.last_activity = max(filter(None, [row.last_activity, last]), default=None)
     state_of = {(d, c): s for d, c, s, _ in statuses}
-    assigned = set(
-        Assignment.objects.filter(document__project=project).values_list("document_id", "coder_id")
-    )
+    document_list = list(Document.objects.filter(project=project).defer("text", "metadata"))
+    for row in coders.values():
+        row.target = row.assigned if assigned else len(document_list)
     documents = []
-    annotators = [m for m in members if m.role == Membership.Role.ANNOTATOR]
-    for document in Document.objects.filter(project=project).defer("text", "metadata"):
+    for document in document_list:
         cells = []
-        for m in annotators:
+        for m in members:
             key = (document.pk, m.user_id)
             cells.append(
                 {
@@ -139,15 +169,20 @@ def progress(*, project: Project) -> dict:
                 }
             )
         documents.append({"document": document, "cells": cells})
-    total_assigned = len(assigned)
-    total_done = sum(1 for key in assigned if state_of.get(key) == "done")
+    if assigned:
+        total = len(assigned)
+        total_done = sum(1 for key in assigned if state_of.get(key) == "done")
+    else:
+        total = len(coders) * len(document_list)
+        total_done = sum(row.target_done for row in coders.values())
     return {
-        "coders": [coders[m.user_id] for m in annotators],
-        "annotators": [m.user.username for m in annotators],
+        "coders": [coders[m.user_id] for m in members],
+        "annotators": [m.user.username for m in members],
         "documents": documents,
-        "total_assigned": total_assigned,
+        "uses_assignments": bool(assigned),
+        "total": total,
         "total_done": total_done,
-        "percent_done": round(100 * total_done / total_assigned) if total_assigned else 0,
+        "percent_done": round(100 * total_done / total) if total else 0,
     }
 
 

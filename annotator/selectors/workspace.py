@@ -210,13 +210,18 @@ def coding_items(text: str, codings, codes_by_id: dict, panel_url: str) -> str:
     return "".join(parts)
 
 
-def project_documents(*, project, user) -> list[Document]:
+def project_documents(*, project, user, coders: list[int] | None = None) -> list[Document]:
     """The project's documents in order, each with the user's own state (``my_state``) and
-    number of codings (``my_codings``) and how many coders marked it done (``done_by``).
+    number of codings (``my_codings``) and how many of ``coders`` (user ids; default: the
+    project's coders, ``workflow.project_coder_ids``) marked it done (``done_by``).
 
     One query: the per-document figures are correlated subqueries, so joining codings and
     statuses cannot multiply each other's counts.
     """
+    if coders is None:
+        from .workflow import project_coder_ids
+
+        coders = project_coder_ids(project=project)
 
     def count(model, **filters):
         rows = (
@@ -234,7 +239,7 @@ def project_documents(*, project, user) -> list[Document]:
         .defer("text", "metadata")
         .annotate(
             my_codings=count(Annotation, coder=user),
-            done_by=count(DocumentStatus, state=DocumentStatus.State.DONE),
+            done_by=count(DocumentStatus, state=DocumentStatus.State.DONE, coder__in=coders),
             my_state=Subquery(state),
             # The opening words name an untitled document; the text itself stays unloaded.
             opening=Substr("text", 1, 80),

@@ -9,7 +9,7 @@ from collections import Counter
 
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Max
 
 from ..models import (
@@ -86,23 +86,38 @@ def assignments_auto(
         raise ValidationError({"documents": "Every document must belong to this project."})
     if shuffle:
         random.Random(seed).shuffle(docs)
+    # One generation at a time per project: a second manager's request waits here until the
+    # first commits, then sees its assignments and adds only what is still missing (PostgreSQL:
+    # this row lock; SQLite: IMMEDIATE transactions already serialise writers).
+    Project.objects.select_for_update().only("pk").get(pk=project.pk)
     existing = set(
         Assignment.objects.filter(document__project=project).values_list("document_id", "coder_id")
     )
     load = Counter(coder_id for _, coder_id in existing)
     created = []
-    for document in docs:
-        have = [c for c in coders if (document.pk, c.pk) in existing]
-        candidates = [c for c in coders if (document.pk, c.pk) not in existing]
-        candidates.sort(key=lambda c: load[c.pk])  # stable: ties keep the given order
-        for coder in candidates[: max(0, k - len(have))]:
-            created.append(
-                assignment_create(
-                    document=document, coder=coder, assigned_by=assigned_by, due_date=due_date
-                )
-            )
-            load[coder.pk] += 1
-            existing.add((document.pk, coder.pk))
+    try:
+        with transaction.atomic():
+            for document in docs:
+                have = [c for c in coders if (document.pk, c.pk) in existing]
+                candidates = [c for c in coders if (document.pk, c.pk) not in existing]
+                candidates.sort(key=lambda c: load[c.pk])  # stable: ties keep the given order
+                for coder in candidates[: max(0, k - len(have))]:
+                    created.append(
+                        assignment_create(
+                            document=document,
+                            coder=coder,
+                            assigned_by=assigned_by,
+                            due_date=due_date,
+                        )
+                    )
+                    load[coder.pk] += 1
+                    existing.add((document.pk, coder.pk))
+    except IntegrityError:
+        # A hand-made assignment (which takes no project lock) landed in between.
+        raise ValidationError(
+            "The project's assignments changed while these were being made. "
+            "Nothing was assigned; try again."
+        ) from None
     return created
 
 

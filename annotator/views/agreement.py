@@ -84,6 +84,8 @@ def _page(request, project_access, *, compute: bool):
         return render_page_or_partial(request, PAGE, "agreement-results", context, status=400)
     context["urls"] = _urls(project_access.project.pk, form.query_string())
     context["bootstrap"] = form.cleaned_data["bootstrap"]
+    # Bootstrap and seed always sit in the query string; only these narrow what is compared.
+    context["narrowed"] = form.narrowing() != AgreementNarrowing()
     status = 200
     if compute:
         results, status = _results_context(project_access, form)

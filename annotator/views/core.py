@@ -1,7 +1,6 @@
 from django.shortcuts import render
 
 from .. import access, selectors
-from ..models import Membership
 from ..selectors import workflow as workflow_selectors
 from ..selectors import workspace as ws
 
@@ -16,10 +15,11 @@ def home(request):
 
 def project_detail(request, project_id: int):
     """The project's documents: the user's own status and codings per document, their overall
-    progress, and how many members marked each document done (a constant number of queries)."""
+    progress, and how many coders marked each document done (a constant number of queries)."""
     project_access = access.project_for(request.user, project_id)
     project = project_access.project
-    documents = ws.project_documents(project=project, user=request.user)
+    coders = workflow_selectors.project_coder_ids(project=project)
+    documents = ws.project_documents(project=project, user=request.user, coders=coders)
     done = sum(1 for d in documents if d.my_state == "done")
     return render(
         request,
@@ -29,7 +29,7 @@ def project_detail(request, project_id: int):
             "project": project,
             "documents": documents,
             "done": done,
-            "member_count": Membership.objects.filter(project=project).count(),
+            "coder_count": len(coders),
             "queue": workflow_selectors.queue_for(documents=documents, user=request.user),
         },
     )

@@ -202,6 +202,9 @@ def _curation_context(request, project_access, document, *, error=None):
         "curation": workflow_selectors.curation(document=document),
         "version": curation.version if curation else 0,
         "notes": document.curation_notes.select_related("author"),
+        # Chips of every code keep their colour (a deactivated code's codings stay listed);
+        # only active codes can be added to the gold standard.
+        "all_codes": project_access.project.codebook.codes.all(),
         "codes": project_access.project.codebook.codes.filter(is_active=True),
         "fingerprint": workflow_selectors.activity_fingerprint(
             project=project_access.project, document=document

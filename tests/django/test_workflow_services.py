@@ -28,6 +28,33 @@ def test_it_refuses_to_assign_a_non_member(demo_project, members):
     assert not Assignment.objects.exists()
 
 
+def assert_balanced(coders) -> None:
+    """Every given coder's load, a coder who got nothing counting as 0, within one."""
+    got = Counter(Assignment.objects.values_list("coder_id", flat=True))
+    loads = [got[c.pk] for c in coders]
+    assert max(loads) - min(loads) <= 1, loads
+
+
+@pytest.mark.parametrize(("n_coders", "k"), [(7, 1), (6, 1), (8, 2), (4, 3), (3, 1)])
+def test_auto_assignment_balances_coders_who_get_nothing_too(demo_project, make_user, n_coders, k):
+    from annotator.models import Membership
+
+    coders = [make_user(f"c{i}") for i in range(n_coders)]
+    for coder in coders:
+        Membership.objects.create(user=coder, project=demo_project, role="annotator")
+    created = workflow.assignments_auto(project=demo_project, coders=coders, k=k)
+    assert len(created) == 5 * k
+    assert_balanced(coders)
+
+
+def test_auto_assignment_balances_on_top_of_existing_assignments(demo_project, coders):
+    workflow.assignment_create(document=Document.objects.get(pk=1), coder=coders[0])
+    workflow.assignment_create(document=Document.objects.get(pk=2), coder=coders[0])
+    workflow.assignments_auto(project=demo_project, coders=coders, k=1)
+    assert_balanced(coders)
+    assert Assignment.objects.count() == 5
+
+
 def test_auto_assignment_gives_each_document_k_coders_balanced(demo_project, members, make_user):
     from annotator.models import Membership
 
@@ -38,8 +65,7 @@ def test_auto_assignment_gives_each_document_k_coders_balanced(demo_project, mem
     assert len(created) == 10
     per_doc = Counter(Assignment.objects.values_list("document_id", flat=True))
     assert set(per_doc.values()) == {2}
-    per_coder = Counter(Assignment.objects.values_list("coder_id", flat=True))
-    assert max(per_coder.values()) - min(per_coder.values()) <= 1
+    assert_balanced(coders)
     # Running again adds nothing: every document already has k coders.
     assert workflow.assignments_auto(project=demo_project, coders=coders, k=2) == []
 
