@@ -166,7 +166,7 @@ def _bootstrap(corpus: Corpus, replicates: int, seed, progress) -> dict[str, np.
         for k in range(K)
     ]
     draws = resample_weights(D, replicates, seed)
-    # Several chunks of weights share one matrix product for alpha_u (<= 64 MiB of weights).
+    # Several chunks of weights share one pass over alpha_u's histograms (<= 64 MiB of weights).
     per_product = max(1, (1 << 23) // (max(D, 1) * CHUNK))
     summer = Summer(corpus.linear)
     chunks: dict[str, list] = {}
