@@ -5,7 +5,9 @@ A replicate draws D documents with replacement from the D documents used; docume
 coefficient in this package is a function of per-document sums, so a replicate's statistics are
 ``w @ S`` for the per-document matrix S: no replicate goes back to characters. The one
 non-additive quantity, alpha_u's unit x gap term, is a bilinear form ``w^T F w`` in the weights
-(F[d, e] pairs units of document d with gaps of document e), evaluated exactly.
+(F[d, e] pairs units of document d with gaps of document e), evaluated exactly from
+per-document histograms of unit and gap lengths (:class:`BilinearTerm`), in memory linear in
+the number of units and gaps (never D x D).
 
 The interval is the percentile interval (Efron & Tibshirani 1993, ch. 13): the
 ``(1 - confidence) / 2`` and ``(1 + confidence) / 2`` quantiles (numpy's linear interpolation)
@@ -23,7 +25,6 @@ from dataclasses import dataclass
 import numpy as np
 
 CHUNK = 100  # replicates drawn and evaluated at a time (fixed, so a seed fixes every draw)
-_MATRIX_DOCS = 4000  # up to this many documents the bilinear term uses a D x D matrix (128 MiB)
 
 
 def resample_weights(n_docs: int, replicates: int, seed) -> Iterator[np.ndarray]:
@@ -96,67 +97,98 @@ def document_bootstrap(
 
 
 class BilinearTerm:
-    """``w^T F w`` with ``F[d, e] = sum over units u of d and gaps γ of e with l_γ >= l_u of
-    l_u^2 (l_γ - l_u + 1)``: alpha_u's unit x gap term under document weights w."""
+    """alpha_u's unit x gap term under document weights w, from per-document histograms.
+
+    The term is ``w^T F w`` with ``F[d, e] = sum over units u of d and gaps γ of e with
+    l_γ >= l_u of l_u^2 (l_γ - l_u + 1)``, but F (D x D) is never built. Let u_1 < ... < u_V be
+    the distinct unit lengths and g_1 < ... < g_G the distinct lengths of the *short* gaps
+    (shorter than u_V). Each document keeps a histogram of its units over the u_i and of its
+    short gaps over the g_j (integer counts), and four sums: ``a2 = sum l_u^2``,
+    ``a3 = sum l_u^3`` over its units, ``c1 = sum (l_γ + 1)`` and ``c0`` (a count) over its long
+    gaps. For weights W (B x D), with ``U = W Hu`` and ``S = W Hg``:
+
+        term = sum_i U_i u_i^2 sum_j S_j (g_j - u_i + 1)^+  +  (W a2)(W c1) - (W a3)(W c0)
+
+    since a long gap reaches every unit (``l^2 (m - l + 1) = l^2 (m + 1) - l^3``). This is the
+    definition exactly; the histogram products are integer sums, computed in float32 when
+    every partial sum stays below 2^24 (so they are exact) and in float64 otherwise. Memory is
+    linear in D times the distinct lengths (dense histograms are built a block of documents at
+    a time) and never D^2.
+    """
+
+    _BLOCK_BYTES = 1 << 25  # dense histogram block of documents, at most 32 MiB
 
     def __init__(self, unit_doc, unit_len, gap_doc, gap_len, n_docs: int):
-        lengths = np.r_[gap_len, unit_len].astype(np.float64)
-        is_unit = np.r_[np.zeros(len(gap_len), bool), np.ones(len(unit_len), bool)]
-        # Longest first, a gap before a unit of equal length: gaps before a unit are its gaps.
-        order = np.lexsort((is_unit, -lengths))
-        self.lengths, self.is_unit = lengths[order], is_unit[order]
-        self.docs = np.r_[gap_doc, unit_doc].astype(np.int64)[order]
+        unit_doc, gap_doc = np.asarray(unit_doc, np.int64), np.asarray(gap_doc, np.int64)
+        unit_len, gap_len = np.asarray(unit_len, np.int64), np.asarray(gap_len, np.int64)
         self.n_docs = n_docs
-        self._matrix: tuple[int, np.ndarray] | None = None  # (block, F), computed once
+        self.unit_lengths = np.unique(unit_len)
+        longest = int(self.unit_lengths[-1]) if len(unit_len) else 0
+        short = gap_len < longest
+        self.gap_lengths = np.unique(gap_len[short])
+        V, G = len(self.unit_lengths), len(self.gap_lengths)
+        self.n_cols = V + G
+        # Sparse histograms as (document, column, count) entries sorted by document: columns
+        # [0, V) unit lengths, [V, V + G) short gap lengths.
+        doc = np.r_[unit_doc, gap_doc[short]]
+        col = np.r_[
+            np.searchsorted(self.unit_lengths, unit_len),
+            V + np.searchsorted(self.gap_lengths, gap_len[short]),
+        ]
+        width = max(self.n_cols, 1)
+        key, count = np.unique(doc * width + col, return_counts=True)
+        self.entry_doc, self.entry_col, self.entry_count = key // width, key % width, count
+        self.doc_start = np.searchsorted(self.entry_doc, np.arange(n_docs + 1))
+        # Exact in float32 if weights x counts can never reach 2^24: row sums of W are at most
+        # D (multinomial) and a document's count in one column is at most max(count).
+        self.float32_exact = n_docs * int(count.max(initial=0)) < (1 << 24)
+        lu, lg = unit_len.astype(np.float64), gap_len[~short].astype(np.float64)
+        self.separable = np.stack(
+            [
+                np.bincount(unit_doc, lu**2, n_docs),
+                np.bincount(unit_doc, lu**3, n_docs),
+                np.bincount(gap_doc[~short], lg + 1.0, n_docs),
+                np.bincount(gap_doc[~short], None, n_docs).astype(np.float64),
+            ],
+            axis=1,
+        )
+        u = self.unit_lengths.astype(np.float64)
+        self.pair_weight = np.maximum(self.gap_lengths[None, :] - u[:, None] + 1.0, 0.0)  # V x G
 
-    def matrix(self, block: int = 256) -> np.ndarray:
-        """F (D x D). The sorted sequence is cut into blocks: gaps in earlier blocks reach a
-        unit through one matrix product; gaps earlier in the unit's own block pair directly."""
-        if self._matrix is not None and self._matrix[0] == block:
-            return self._matrix[1]
-        D, n = self.n_docs, len(self.lengths)
-        ln, unit, docs = self.lengths, self.is_unit, self.docs
-        gap = ~unit
-        nb = max(1, -(-n // block))
-        blk = np.arange(n) // block
-        c1 = np.bincount(blk[gap] * D + docs[gap], ln[gap] + 1.0, nb * D).reshape(nb, D)
-        c0 = np.bincount(blk[gap] * D + docs[gap], None, nb * D).reshape(nb, D).astype(float)
-        c1, c0 = np.cumsum(c1, axis=0) - c1, np.cumsum(c0, axis=0) - c0  # blocks before b
-        lu = ln[unit]
-        a2 = np.bincount(docs[unit] * nb + blk[unit], lu**2, D * nb).reshape(D, nb)
-        a3 = np.bincount(docs[unit] * nb + blk[unit], lu**3, D * nb).reshape(D, nb)
-        F = a2 @ c1 - a3 @ c0
-        gap_at, unit_at = np.flatnonzero(gap), np.flatnonzero(unit)
-        first = np.searchsorted(gap_at, unit_at // block * block)  # first gap of the block
-        count = np.searchsorted(gap_at, unit_at) - first  # gaps before the unit in its block
-        step = max(1, (1 << 22) // block)  # units per pass, bounding the pairs in memory
-        for u0 in range(0, len(unit_at), step):
-            cnt = count[u0 : u0 + step]
-            which = np.repeat(np.arange(u0, u0 + len(cnt)), cnt)
-            offset = np.arange(len(which)) - np.repeat(np.cumsum(cnt) - cnt, cnt)
-            i, j = gap_at[first[which] + offset], unit_at[which]
-            w = ln[j] ** 2 * (ln[i] + 1.0 - ln[j])
-            F += np.bincount(docs[j] * D + docs[i], w, D * D).reshape(D, D)
-        self._matrix = (block, F)
-        return F
+    def histograms(self, W: np.ndarray) -> np.ndarray:
+        """``W @ H`` (B, V + G) for document weights W (B x D), one block of documents at a
+        time; exact integer sums (float32 only when ``float32_exact``)."""
+        C = self.n_cols
+        dtype = np.float32 if self.float32_exact else np.float64
+        out = np.zeros((len(W), C), dtype=np.float64)
+        if C == 0 or len(self.entry_doc) == 0:
+            return out
+        Wt = W.astype(dtype, copy=False)
+        # Blocks of documents small enough that a dense block never outgrows the histogram
+        # entries much (memory linear in the units and gaps), and at most _BLOCK_BYTES.
+        size = np.dtype(dtype).itemsize
+        budget = min(self._BLOCK_BYTES, max(1 << 20, 32 * len(self.entry_doc) * size))
+        block = max(1, budget // (C * size))
+        for d0 in range(0, self.n_docs, block):
+            d1 = min(d0 + block, self.n_docs)
+            lo, hi = self.doc_start[d0], self.doc_start[d1]
+            if lo == hi:
+                continue
+            dense = np.zeros((d1 - d0) * C, dtype=dtype)
+            idx = (self.entry_doc[lo:hi] - d0) * C + self.entry_col[lo:hi]
+            dense[idx] = self.entry_count[lo:hi]
+            out += Wt[:, d0:d1] @ dense.reshape(d1 - d0, C)
+        return out
 
     def replicates(self, W: np.ndarray) -> np.ndarray:
         """The term for each row of weights W (B x D)."""
-        if self.n_docs <= _MATRIX_DOCS:
-            return np.einsum("bd,bd->b", W @ self.matrix(), W)
-        return self._direct(W)
-
-    def _direct(self, W: np.ndarray) -> np.ndarray:
-        """Row by row from the sorted sequence: weighted prefix sums over the gaps."""
-        ln, unit, docs = self.lengths, self.is_unit, self.docs
-        gap_plus = np.where(unit, 0.0, ln + 1.0)
-        gap_one = np.where(unit, 0.0, 1.0)
-        lu = ln[unit]
-        out = np.empty(len(W))
-        rows = max(1, (1 << 23) // max(len(ln), 1))
-        for r0 in range(0, len(W), rows):
-            Wd = W[r0 : r0 + rows][:, docs]
-            s1 = np.cumsum(Wd * gap_plus, axis=1)[:, unit]
-            s0 = np.cumsum(Wd * gap_one, axis=1)[:, unit]
-            out[r0 : r0 + rows] = (Wd[:, unit] * lu**2 * (s1 - lu * s0)).sum(axis=1)
-        return out
+        W = np.asarray(W, dtype=np.float64)
+        V = len(self.unit_lengths)
+        s = W @ self.separable  # (B, 4): W a2, W a3, W c1, W c0
+        total = s[:, 0] * s[:, 2] - s[:, 1] * s[:, 3]
+        if len(self.gap_lengths) and V:
+            h = self.histograms(W)
+            units, gaps = h[:, :V], h[:, V:]
+            u = self.unit_lengths.astype(np.float64)
+            total += (units * u**2 * (gaps @ self.pair_weight.T)).sum(axis=1)
+        return total

@@ -82,6 +82,9 @@ def _encode_numeric(x: np.ndarray, value_domain: Sequence | None) -> tuple[np.nd
     lo, hi = (np.nanmin(x), np.nanmax(x)) if missing else (x.min(), x.max())
     if x.dtype.kind == "f" and (np.isinf(lo) or np.isinf(hi)):
         raise ValueError("reliability data contains an infinite value")
+    if x.dtype.kind in "iu":
+        # Ranges and shifts in Python ints: hi - lo of an int8 array can overflow int8.
+        lo, hi = int(lo), int(hi)
     if value_domain is not None:
         try:
             dom = np.asarray(list(value_domain), dtype=float)
@@ -99,11 +102,18 @@ def _encode_numeric(x: np.ndarray, value_domain: Sequence | None) -> tuple[np.nd
         codes, values = order[pos].astype(np.int32), [v.item() for v in dom]
     else:
         codes = None
-        span = int(hi - lo) + 1
         if hi - lo < (1 << 20):
+            span = int(hi - lo) + 1
             # Small integer range: a lookup table instead of sorting millions of cells, in
             # one-byte codes for up to 127 values (presence data: 0/1), so later passes are cheap.
-            shifted = x - lo if lo != 0 else x
+            if lo == 0:
+                shifted = x
+            elif x.dtype.kind == "i":
+                shifted = x.astype(np.int64) - lo  # exact: the range is below 2^20
+            elif x.dtype.kind == "u":
+                shifted = x - x.dtype.type(lo)  # no wrap-around: every value is >= lo
+            else:
+                shifted = x - lo
             if missing:
                 shifted = np.where(mask, shifted, 0)
             dtype = np.int8 if span < 128 else np.int32
@@ -115,7 +125,9 @@ def _encode_numeric(x: np.ndarray, value_domain: Sequence | None) -> tuple[np.nd
                     seen = np.bincount(offsets.ravel(), minlength=span) > 0
                 lookup = (np.cumsum(seen) - 1).astype(dtype)
                 codes = offsets if seen.all() else lookup[offsets]
-                values = [(lo + v).item() for v in np.flatnonzero(seen)]
+                values = [lo + int(v) for v in np.flatnonzero(seen)]
+                if x.dtype.kind == "f":
+                    values = [float(v) for v in values]
         if codes is None:
             # The filler is the smallest observed value, so it adds no value of its own.
             uniq, inverse = np.unique(np.where(mask, x, lo) if missing else x, return_inverse=True)

@@ -207,10 +207,9 @@ def build_corpus(documents: Sequence, codes: Sequence[str], coders: Sequence[str
             tokens_available = int(n_tokens.sum())
         elif all(doc.text is not None for doc in documents):
             tokens_available = int(token_bounds([doc.text for doc in documents])[2].sum())
-    # The merged units are already sorted by (document, code, coder, start).
-    unitizing = unitizing_stats(
-        mg // K, mc, mg % K, ms, me, doc_len=L, counted=counted, n_codes=K, merge=False
-    )
+    # alpha_u's own unit rule (unitizing.UNIT_RULE): the spans as coded, touching ones apart,
+    # only overlapping ones merged; not the presence union above.
+    unitizing = unitizing_stats(d, c, k, s, e, doc_len=L, counted=counted, n_codes=K)
     for name, values in unitizing.linear().items():
         linear["u_" + name] = values
     return Corpus(

@@ -94,6 +94,19 @@ def exact_true_positives(ga, sa, ea, gb, sb, eb, n_groups: int) -> np.ndarray:
     return np.bincount(g[first], weights=np.minimum(count_a, count_b), minlength=n_groups)
 
 
+def _starting_inside(p_outer, q_outer, p_inner, *, strict: bool):
+    """Pairs (i, j) with ``p_outer[i] <= p_inner[j] < q_outer[i]`` (``<`` on the left when
+    ``strict``), as two index arrays; only the pairs that qualify are materialised."""
+    order = np.argsort(p_inner, kind="stable")
+    sorted_p = p_inner[order]
+    lo = np.searchsorted(sorted_p, p_outer, "right" if strict else "left")
+    hi = np.searchsorted(sorted_p, q_outer, "left")
+    count = np.maximum(hi - lo, 0)
+    i = np.repeat(np.arange(len(p_outer)), count)
+    j = lo[i] + np.arange(len(i)) - np.repeat(np.cumsum(count) - count, count)
+    return i, order[j]
+
+
 def overlap_true_positives(ga, sa, ea, gb, sb, eb, n_groups: int) -> np.ndarray:
     """Per group: size of a maximum matching of spans sharing at least one character."""
     tp = np.zeros(n_groups)
@@ -101,17 +114,14 @@ def overlap_true_positives(ga, sa, ea, gb, sb, eb, n_groups: int) -> np.ndarray:
         return tp
     width = int(max(ea.max(), eb.max())) + 1
     pa, qa = ga * width + sa, ga * width + ea
-    order = np.argsort(gb * width + sb, kind="stable")
-    pb, qb = (gb * width + sb)[order], (gb * width + eb)[order]
-    longest = int((eb - sb).max())
-    # Candidates start after a.start - longest and before a.end; then check the ends.
-    lo = np.searchsorted(pb, pa - longest, "right")
-    hi = np.searchsorted(pb, qa, "left")
-    count = np.maximum(hi - lo, 0)
-    ia = np.repeat(np.arange(len(ga)), count)
-    ib = lo[ia] + np.arange(len(ia)) - np.repeat(np.cumsum(count) - count, count)
-    hit = qb[ib] > pa[ia]
-    ia, ib = ia[hit], ib[hit]
+    pb, qb = gb * width + sb, gb * width + eb
+    # Every overlapping pair has one span starting inside the other, so two sweeps over
+    # sorted starts enumerate exactly the overlapping pairs (never a candidate that does not
+    # overlap): memory and time linear in the spans plus the real overlaps, however long a
+    # span is. (1) b starts in [a.start, a.end); (2) a starts in (b.start, b.end).
+    ia1, ib1 = _starting_inside(pa, qa, pb, strict=False)
+    ib2, ia2 = _starting_inside(pb, qb, pa, strict=True)
+    ia, ib = np.r_[ia1, ia2], np.r_[ib1, ib2]
     # An edge whose two ends meet nothing else is a component of its own: matched outright.
     deg_a, deg_b = np.bincount(ia, minlength=len(ga)), np.bincount(ib, minlength=len(gb))
     alone = (deg_a[ia] == 1) & (deg_b[ib] == 1)

@@ -9,6 +9,8 @@ Conventions (see also ``corpus.py``, ``unitizing.py``, ``bootstrap.py``):
   percent agreement treat every (unit, code) as one item; span F1 counts spans of all codes.
 - Cohen's kappa and span F1 are per coder pair (on the documents both count for); their mean
   over pairs is labelled as such and is undefined if any pair's value is.
+- alpha_u is ``unitizing.VARIANT`` with ``unitizing.UNIT_RULE`` (touching spans of one coder
+  are separate units; only overlapping ones merge), the same rule as :func:`unitized_alpha`.
 - Percentile bootstrap over documents (``bootstrap.py``); undefined replicates are left out.
 """
 
@@ -24,7 +26,7 @@ import numpy as np
 from .bootstrap import CHUNK, BilinearTerm, percentile_interval, resample_weights
 from .corpus import Corpus, build_corpus
 from .sufficient import Summer, binary_alpha, evaluate
-from .unitizing import alpha_u_results, disagreements
+from .unitizing import VARIANT, alpha_u_results, disagreements, merge_note
 from .wording import MATCHING_RULE, MISSING_DATA_POLICY, POOLING, UNIT_DEFINITIONS, reason_for
 
 
@@ -120,6 +122,8 @@ class Meta:
     missing_data_policy: str
     pooling: str
     software: str
+    unitized_variant: str = VARIANT  # the exact alpha_u computed (unitizing.VARIANT)
+    unitized_notes: tuple[str, ...] = ()  # e.g. how many overlapping units were merged
 
 
 @dataclass(frozen=True)
@@ -162,7 +166,7 @@ def _bootstrap(corpus: Corpus, replicates: int, seed, progress) -> dict[str, np.
         for k in range(K)
     ]
     draws = resample_weights(D, replicates, seed)
-    # Several chunks of weights share one matrix product for alpha_u (<= 64 MiB of weights).
+    # Several chunks of weights share one pass over alpha_u's histograms (<= 64 MiB of weights).
     per_product = max(1, (1 << 23) // (max(D, 1) * CHUNK))
     summer = Summer(corpus.linear)
     chunks: dict[str, list] = {}
@@ -226,8 +230,9 @@ def compute_report(
     u = corpus.unitizing
     point = evaluate(totals, u.corpus_bilinear(K)[None], corpus.fleiss_reason is None)
     reps = _bootstrap(corpus, bootstrap, seed, progress) if bootstrap and D else {}
+    notes = merge_note(u.overlaps_merged)
     unitized, pooled_u = alpha_u_results(
-        point["d_components"][0][0], point["d_components"][1][0], totals["u_N"][0], codes
+        point["d_components"][0][0], point["d_components"][1][0], totals["u_N"][0], codes, notes
     )
     u_reasons = [r.reason for r in unitized] + [pooled_u.reason]
 
@@ -293,6 +298,8 @@ def compute_report(
         missing_data_policy=MISSING_DATA_POLICY,
         pooling=POOLING,
         software=software,
+        unitized_variant=VARIANT,
+        unitized_notes=notes,
     )
     return Report(
         codes=tuple(codes),

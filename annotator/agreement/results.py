@@ -28,10 +28,17 @@ class Result:
 
 @dataclass(frozen=True)
 class AlphaResult(Result):
-    """Krippendorff's alpha (or alpha_u) with its observed and expected disagreement."""
+    """Krippendorff's alpha (or alpha_u) with its observed and expected disagreement.
+
+    ``variant`` names the exact coefficient computed (set by :func:`unitized_alpha`, None for
+    plain alpha); ``notes`` are plain sentences about how the input was read (for alpha_u: how
+    many overlapping units of one coder were merged), empty when there is nothing to say.
+    """
 
     d_o: float | None = None
     d_e: float | None = None
+    variant: str | None = None
+    notes: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)

@@ -1,5 +1,16 @@
 """Krippendorff's unitized alpha, alpha_u (Krippendorff 1995; 2004, section 11.6).
 
+The variant computed (``VARIANT``, also stated in every result): Krippendorff's alpha_u of
+1995/2004 as in DKPro Statistics, with other codes invisible to code c, pooled over documents;
+not the 2016 u-alpha family (|u alpha, c|u alpha, ...).
+
+Units (``UNIT_RULE``): a coder's segment of code c is one unit. **Touching** segments of one
+coder and code ([0, 5) and [5, 10)) stay two units: one unit against two abutting units is the
+boundary disagreement alpha_u measures (Krippendorff 1995, examples B and D). Only
+**overlapping** segments of one coder and code, which the coefficient cannot represent (a
+coder's units and gaps partition the continuum), are merged into their union; results say
+how many were merged. Zero-length segments are ignored, as in DKPro Statistics.
+
 Per code c, each coder's continuum is partitioned into that coder's units of c and the gaps
 between them; units of other codes are invisible for c. With R coders and length L:
 
@@ -46,9 +57,54 @@ from numbers import Integral
 import numpy as np
 
 from .results import AlphaResult
-from .spans import check_span, merge_intervals
 
 NO_USABLE_DOCUMENT = "no non-empty document is coded by two or more counted coders"
+VARIANT = (
+    "Krippendorff's alpha_u of 1995/2004 as in DKPro Statistics, with other codes invisible "
+    "to code c, pooled over documents"
+)
+UNIT_RULE = (
+    "touching same-code segments of one coder are separate units; only overlapping ones are "
+    "merged into their union (alpha_u cannot represent overlapping units of one coder); "
+    "zero-length segments are ignored"
+)
+
+
+def merge_note(merged: int) -> tuple[str, ...]:
+    """The note a result carries when overlapping units of one coder were merged."""
+    if not merged:
+        return ()
+    what = "segment was" if merged == 1 else "segments were"
+    return (
+        f"{merged} overlapping same-code {what} merged into another of the same coder "
+        "(alpha_u cannot represent overlapping units of one coder; touching units stay apart)",
+    )
+
+
+def merge_overlapping(key: np.ndarray, start: np.ndarray, end: np.ndarray):
+    """Union of intervals that share a key and **overlap** (share a position); touching
+    intervals (one ends where the next starts) stay apart. Vectorised.
+
+    Input: equally long int arrays; intervals ``[start, end)`` with ``0 <= start < end``.
+    Returns ``(key, start, end)`` sorted by key then start, all int64.
+    """
+    key, start, end = (np.asarray(a, dtype=np.int64) for a in (key, start, end))
+    if len(key) == 0:
+        return key, start, end
+    ordered = (key[1:] > key[:-1]) | ((key[1:] == key[:-1]) & (start[1:] >= start[:-1]))
+    if not ordered.all():
+        order = np.lexsort((start, key))
+        key, start, end = key[order], start[order], end[order]
+    # Put every key's intervals on its own stretch of one line, so a running maximum of the
+    # ends finds the runs of overlapping intervals without mixing keys.
+    rank = np.cumsum(np.r_[0, key[1:] != key[:-1]])
+    offset = rank * (int(end.max()) + 1)
+    run_end = np.maximum.accumulate(end + offset)
+    first = np.flatnonzero(np.r_[True, (start + offset)[1:] >= run_end[:-1]])
+    if len(first) == len(key):
+        return key, start, end
+    last = np.r_[first[1:], len(key)] - 1
+    return key[first], start[first], run_end[last] - offset[last]
 
 
 def bilinear_by_group(unit_group, unit_len, gap_group, gap_len, n_groups: int) -> np.ndarray:
@@ -88,6 +144,7 @@ class UnitizingStats:
     gap_doc: np.ndarray
     gap_code: np.ndarray
     gap_len: np.ndarray
+    overlaps_merged: int = 0  # segments absorbed into an overlapping one of the same coder
 
     def linear(self) -> dict[str, np.ndarray]:
         """The per-document components that add up over documents."""
@@ -148,14 +205,15 @@ def _observed_sums(g, coder, s, e, counted, doc, n_groups, n_coders):
 
 
 def unitizing_stats(
-    doc, coder, code, start, end, *, doc_len, counted, n_codes: int, merge: bool = True
+    doc, coder, code, start, end, *, doc_len, counted, n_codes: int
 ) -> UnitizingStats:
     """Components of alpha_u for D documents, K codes and R coders (vectorised).
 
-    Input: int arrays of units (document index, coder index, code index, start, end) relative
-    to each document; ``doc_len`` (D,); ``counted`` (D, R) bool, who counts for each document.
-    Units of coders who do not count are ignored. ``merge=False`` keeps abutting units of one
-    coder apart (as in Krippendorff's 1995 examples); overlapping ones raise ValueError.
+    Input: int arrays of segments (document index, coder index, code index, start, end)
+    relative to each document; ``doc_len`` (D,); ``counted`` (D, R) bool, who counts for each
+    document. Segments of coders who do not count, and zero-length segments, are ignored.
+    Units follow ``UNIT_RULE``: touching segments of one coder and code stay apart, overlapping
+    ones are merged (``overlaps_merged`` counts the segments absorbed).
     """
     doc_len = np.asarray(doc_len, dtype=np.int64)
     counted = np.asarray(counted, dtype=bool)
@@ -164,17 +222,11 @@ def unitizing_stats(
     K = n_codes
     doc, coder, code = (np.asarray(x, dtype=np.int64) for x in (doc, coder, code))
     start, end = np.asarray(start, dtype=np.int64), np.asarray(end, dtype=np.int64)
-    keep = counted[doc, coder]
-    key = (doc[keep] * K + code[keep]) * R + coder[keep]
-    if merge:
-        key, s, e = merge_intervals(key, start[keep], end[keep])
-    else:
-        key, s, e = key, start[keep], end[keep]
-        if not ((key[1:] > key[:-1]) | ((key[1:] == key[:-1]) & (s[1:] >= s[:-1]))).all():
-            order = np.lexsort((s, key))
-            key, s, e = key[order], s[order], e[order]
-        if ((key[1:] == key[:-1]) & (s[1:] < e[:-1])).any():
-            raise ValueError("units of one code and coder overlap; merge them first")
+    keep = counted[doc, coder] & (end > start)
+    key, s, e = merge_overlapping(
+        (doc[keep] * K + code[keep]) * R + coder[keep], start[keep], end[keep]
+    )
+    overlaps_merged = int(keep.sum()) - len(key)
     g, c = key // R, key % R
     d = g // K
     length = e - s
@@ -209,33 +261,43 @@ def unitizing_stats(
         gap_doc=gap_g // K,
         gap_code=gap_g % K,
         gap_len=gap_len,
+        overlaps_merged=overlaps_merged,
     )
 
 
 def alpha_u_results(
-    d_o: np.ndarray, d_e: np.ndarray, n_units: np.ndarray, codes: Sequence
+    d_o: np.ndarray,
+    d_e: np.ndarray,
+    n_units: np.ndarray,
+    codes: Sequence,
+    notes: tuple[str, ...] = (),
 ) -> tuple[list[AlphaResult], AlphaResult]:
-    """Per-code results and the pooled result from per-code D_O, D_E and unit counts."""
+    """Per-code results and the pooled result from per-code D_O, D_E and unit counts; each
+    names ``VARIANT`` and carries ``notes``."""
+
+    def result(value, reason=None, o=None, e=None) -> AlphaResult:
+        return AlphaResult(value, reason, d_o=o, d_e=e, variant=VARIANT, notes=notes)
+
     per_code = []
     for k, name in enumerate(codes):
         if not np.isfinite(d_o[k]):
-            per_code.append(AlphaResult(None, NO_USABLE_DOCUMENT))
+            per_code.append(result(None, NO_USABLE_DOCUMENT))
         elif n_units[k] == 0:
-            per_code.append(AlphaResult(None, f"no coder marked any unit of code {name!r}"))
+            per_code.append(result(None, f"no coder marked any unit of code {name!r}"))
         elif d_e[k] <= 0:
-            per_code.append(AlphaResult(None, f"expected disagreement for code {name!r} is zero"))
+            per_code.append(result(None, f"expected disagreement for code {name!r} is zero"))
         else:
             value = 1.0 - d_o[k] / d_e[k]
-            per_code.append(AlphaResult(float(value), d_o=float(d_o[k]), d_e=float(d_e[k])))
+            per_code.append(result(float(value), o=float(d_o[k]), e=float(d_e[k])))
     total_o, total_e = float(np.sum(d_o)), float(np.sum(d_e))
     if not np.isfinite(total_o):
-        pooled = AlphaResult(None, NO_USABLE_DOCUMENT)
+        pooled = result(None, NO_USABLE_DOCUMENT)
     elif np.sum(n_units) == 0:
-        pooled = AlphaResult(None, "no coder marked any unit of any code")
+        pooled = result(None, "no coder marked any unit of any code")
     elif total_e <= 0:
-        pooled = AlphaResult(None, "expected disagreement is zero for every code")
+        pooled = result(None, "expected disagreement is zero for every code")
     else:
-        pooled = AlphaResult(1.0 - total_o / total_e, d_o=total_o, d_e=total_e)
+        pooled = result(1.0 - total_o / total_e, o=total_o, e=total_e)
     return per_code, pooled
 
 
@@ -244,20 +306,30 @@ def unitized_alpha(
 ) -> AlphaResult:
     """Krippendorff's alpha_u on the continuum ``[begin, begin + length)``.
 
-    Formula: see the module docstring (Krippendorff 1995, "On the reliability of unitizing
-    continuous data"; Krippendorff 2004, "Content Analysis", 2nd ed.). Same-code overlapping or
-    touching segments of one coder are merged first.
+    Variant (``result.variant``): Krippendorff's alpha_u of 1995/2004 as in DKPro Statistics,
+    with other codes invisible to code c (pooled over documents in the corpus report); not the
+    2016 u-alpha family. Formula: see the module docstring (Krippendorff 1995, "On the
+    reliability of unitizing continuous data"; Krippendorff 2004, "Content Analysis", 2nd ed.).
 
-    Input: ``segments`` of ``(coder, start, end, code)``, half-open. ``code=None`` pools over
-    all codes seen: ``1 - sum_c D_O(c) / sum_c D_E(c)``. ``coders`` lists every coder, including
-    one who marked nothing (default: the coders seen in ``segments``, in order of appearance).
-    Returns an :class:`AlphaResult` with ``d_o`` and ``d_e``.
+    Units: each segment is a unit. Touching same-code segments of one coder stay two units
+    (the boundary disagreement alpha_u measures; Krippendorff 1995, examples B and D); only
+    overlapping ones are merged into their union, and ``result.notes`` then says how many.
+    Zero-length segments (``end == start``) are ignored, as in DKPro Statistics.
+
+    Input: ``segments`` of ``(coder, start, end, code)``, half-open, integer offsets (Python or
+    numpy integers of any width). ``code=None`` pools over all codes seen:
+    ``1 - sum_c D_O(c) / sum_c D_E(c)``. ``coders`` lists every coder, including one who marked
+    nothing (default: the coders seen in ``segments``, in order of appearance).
+    Returns an :class:`AlphaResult` with ``d_o``, ``d_e``, ``variant`` and ``notes``.
     Degenerate input: fewer than two coders, or no unit of the code, gives ``value=None`` with
-    the reason. ``length <= 0``, ``end <= start``, a segment outside the continuum or by a coder
+    the reason. ``length <= 0``, ``end < start``, a segment outside the continuum or by a coder
     missing from ``coders`` raises ValueError.
     """
-    if not isinstance(length, Integral) or length <= 0:
+    if not isinstance(length, Integral) or isinstance(length, bool) or length <= 0:
         raise ValueError("length must be a positive integer")
+    if not isinstance(begin, Integral) or isinstance(begin, bool):
+        raise ValueError("begin must be an integer")
+    length, begin = int(length), int(begin)  # Python ints: no fixed-width overflow below
     rows = list(segments)
     if coders is None:
         coders = list(dict.fromkeys(row[0] for row in rows))
@@ -269,13 +341,15 @@ def unitized_alpha(
     code_index = {c: i for i, c in enumerate(codes)}
     kept = []
     for who, start, end, what in rows:
-        check_span(start, end, length, begin)
+        _check_segment(start, end, length, begin)
         if who not in coder_index:
             raise ValueError(f"segment by coder {who!r} who is not in coders")
-        if what in code_index:
-            kept.append((coder_index[who], start - begin, end - begin, code_index[what]))
+        if what in code_index and end != start:
+            kept.append((coder_index[who], int(start) - begin, int(end) - begin, code_index[what]))
     if len(coders) < 2:
-        return AlphaResult(None, f"alpha_u needs at least two coders; got {len(coders)}")
+        return AlphaResult(
+            None, f"alpha_u needs at least two coders; got {len(coders)}", variant=VARIANT
+        )
     arr = np.array(kept, dtype=np.int64).reshape(-1, 4)
     stats = unitizing_stats(
         np.zeros(len(arr), np.int64),
@@ -289,9 +363,24 @@ def unitized_alpha(
     )
     parts = {k: v.sum(axis=0) for k, v in stats.linear().items()}
     d_o, d_e = disagreements(parts, stats.corpus_bilinear(len(codes)))
-    per_code, pooled = alpha_u_results(d_o, d_e, parts["N"], codes)
+    notes = merge_note(stats.overlaps_merged)
+    per_code, pooled = alpha_u_results(d_o, d_e, parts["N"], codes, notes)
     if code is not None:
         return per_code[0]
     if not codes:
-        return AlphaResult(None, "no coder marked any unit of any code")
+        return AlphaResult(None, "no coder marked any unit of any code", variant=VARIANT)
     return pooled
+
+
+def _check_segment(start, end, length: int, begin: int) -> None:
+    """Raise ValueError unless ``begin <= start <= end <= begin + length`` (integers)."""
+    ok = all(isinstance(x, Integral) and not isinstance(x, bool) for x in (start, end))
+    if not ok:
+        raise ValueError(f"segment offsets must be integers, got [{start!r}, {end!r})")
+    start, end = int(start), int(end)
+    if end < start:
+        raise ValueError(f"segment [{start}, {end}) has end < start")
+    if start < begin or end > begin + length:
+        raise ValueError(
+            f"segment [{start}, {end}) lies outside the continuum [{begin}, {begin + length})"
+        )

@@ -23,8 +23,12 @@ UNIT_DEFINITIONS = {
         "not merged."
     ),
     "continuum": (
-        "For alpha_u, each document is a continuum of characters, and a coder's overlapping "
-        "or touching spans of the same code are first merged into one unit."
+        "For alpha_u (Krippendorff's alpha_u of 1995/2004 as in DKPro Statistics, with other "
+        "codes invisible to code c, pooled over documents), each document is a continuum of "
+        "characters and each span is a unit: touching spans of the same code by one coder stay "
+        "separate units (the boundary disagreement alpha_u measures), and only overlapping "
+        "ones are merged into one unit, because alpha_u cannot represent overlapping units of "
+        "one coder."
     ),
 }
 

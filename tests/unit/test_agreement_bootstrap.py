@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import tracemalloc
+
 import numpy as np
 import pytest
 from hypothesis import given, settings
@@ -9,7 +11,7 @@ from hypothesis import strategies as st
 
 from annotator.agreement import document_bootstrap
 from annotator.agreement.bootstrap import BilinearTerm, percentile_interval, resample_weights
-from annotator.agreement.unitizing import bilinear_by_group
+from annotator.agreement.unitizing import bilinear_by_group, disagreements, unitizing_stats
 
 
 def share(stats: np.ndarray) -> np.ndarray:
@@ -92,10 +94,10 @@ def units_and_gaps(draw):
 
 
 @settings(max_examples=150, deadline=None)
-@given(case=units_and_gaps(), seed=st.integers(0, 1000), block=st.sampled_from([1, 2, 5, 128]))
+@given(case=units_and_gaps(), seed=st.integers(0, 1000), block=st.sampled_from([1, 8, 1 << 25]))
 def test_the_bilinear_term_equals_its_definition_under_weights(case, seed, block):
-    """Property: w^T F w (the D x D matrix, any block size) and the row-by-row fallback both
-    equal sum over units u and gaps g of w_d(u) w_d(g) l_u^2 (l_g - l_u + 1) [l_g >= l_u]."""
+    """Property: the histogram form (any block of documents, float32 or float64 products)
+    equals sum over units u and gaps g of w_d(u) w_d(g) l_u^2 (l_g - l_u + 1) [l_g >= l_u]."""
     n_docs, (unit_doc, unit_len, gap_doc, gap_len) = case
     W = np.random.default_rng(seed).integers(0, 3, size=(4, n_docs)).astype(float)
     expected = np.array(
@@ -110,14 +112,104 @@ def test_the_bilinear_term_equals_its_definition_under_weights(case, seed, block
         ]
     )
     term = BilinearTerm(unit_doc, unit_len, gap_doc, gap_len, n_docs)
-    F = term.matrix(block=block)
-    assert np.einsum("bd,bd->b", W @ F, W) == pytest.approx(expected, rel=1e-12, abs=1e-9)
-    assert term._direct(W) == pytest.approx(expected, rel=1e-12, abs=1e-9)
+    term._BLOCK_BYTES = block
     assert term.replicates(W) == pytest.approx(expected, rel=1e-12, abs=1e-9)
-    # Unit weights give the plain corpus term; F's diagonal gives each document's own term.
+    term.float32_exact = False
+    assert term.replicates(W) == pytest.approx(expected, rel=1e-12, abs=1e-9)
+    # Unit weights give the plain corpus term.
     total = bilinear_by_group(
         np.zeros_like(unit_doc), unit_len, np.zeros_like(gap_doc), gap_len, 1
     )[0]
-    assert F.sum() == pytest.approx(total, rel=1e-12, abs=1e-9)
+    assert term.replicates(np.ones((1, n_docs)))[0] == pytest.approx(total, rel=1e-12, abs=1e-9)
     own = bilinear_by_group(unit_doc, unit_len, gap_doc, gap_len, n_docs)
-    assert np.diag(F) == pytest.approx(own, rel=1e-12, abs=1e-9)
+    assert term.replicates(np.eye(n_docs)) == pytest.approx(own, rel=1e-12, abs=1e-9)
+
+
+def make_segments(n_docs: int, n_codings: int, length: int, seed: int):
+    """Random segments over n_docs documents: (doc, coder, code, start, end) arrays."""
+    rng = np.random.default_rng(seed)
+    doc = rng.integers(0, n_docs, n_codings)
+    start = rng.integers(0, length - 60, n_codings)
+    end = start + rng.geometric(1 / 25, n_codings).clip(1, 59)
+    return doc, rng.integers(0, 3, n_codings), rng.integers(0, 2, n_codings), start, end
+
+
+def test_a_replicate_equals_the_recomputation_on_the_resampled_corpus():
+    """The bootstrap's alpha_u for a replicate (weights w) equals alpha_u recomputed from
+    scratch on the corpus that repeats document d w_d times, per code and pooled; this goes
+    through the histogram path for the unit x gap term (float32 and float64 products)."""
+    n_docs, length = 40, 400
+    doc, coder, code, start, end = make_segments(n_docs, 900, length, seed=5)
+    counted = np.ones((n_docs, 3), bool)
+    stats = unitizing_stats(
+        doc, coder, code, start, end, doc_len=np.full(n_docs, length), counted=counted, n_codes=2
+    )
+    terms = [
+        BilinearTerm(
+            stats.unit_doc[stats.unit_code == k],
+            stats.unit_len[stats.unit_code == k],
+            stats.gap_doc[stats.gap_code == k],
+            stats.gap_len[stats.gap_code == k],
+            n_docs,
+        )
+        for k in range(2)
+    ]
+    linear = stats.linear()
+    W = next(resample_weights(n_docs, 5, seed=11))
+    for use_float32 in (True, False):
+        for term in terms:
+            term.float32_exact = use_float32 and term.float32_exact
+        bilinear = np.stack([t.replicates(W) for t in terms], axis=1)
+        for w, row in zip(W, bilinear, strict=True):
+            parts = {name: np.tensordot(w, v, axes=1)[None] for name, v in linear.items()}
+            d_o, d_e = disagreements(parts, row[None])
+            # The resampled corpus, built explicitly: document d repeated w_d times.
+            picks = np.repeat(np.arange(n_docs), w.astype(int))
+            new_doc = np.concatenate([np.full((doc == d).sum(), i) for i, d in enumerate(picks)])
+            rows = np.concatenate([np.flatnonzero(doc == d) for d in picks])
+            again = unitizing_stats(
+                new_doc,
+                coder[rows],
+                code[rows],
+                start[rows],
+                end[rows],
+                doc_len=np.full(len(picks), length),
+                counted=np.ones((len(picks), 3), bool),
+                n_codes=2,
+            )
+            full = {name: v.sum(axis=0)[None] for name, v in again.linear().items()}
+            o2, e2 = disagreements(full, again.corpus_bilinear(2)[None])
+            assert d_o == pytest.approx(o2, rel=1e-12) and d_e == pytest.approx(e2, rel=1e-12)
+            pooled = 1 - d_o.sum() / d_e.sum()
+            assert pooled == pytest.approx(1 - o2.sum() / e2.sum(), rel=1e-12)
+
+
+def bilinear_peak(n_docs: int, n_codings: int) -> int:
+    """tracemalloc peak (bytes) of building the unit x gap term and 20 replicates."""
+    doc, coder, code, start, end = make_segments(n_docs, n_codings, 2000, seed=1)
+    stats = unitizing_stats(
+        doc,
+        coder,
+        code * 0,
+        start,
+        end,
+        doc_len=np.full(n_docs, 2000),
+        counted=np.ones((n_docs, 3), bool),
+        n_codes=1,
+    )
+    W = next(resample_weights(n_docs, 20, seed=2))
+    tracemalloc.start()
+    term = BilinearTerm(stats.unit_doc, stats.unit_len, stats.gap_doc, stats.gap_len, n_docs)
+    term.replicates(W)
+    peak = tracemalloc.get_traced_memory()[1]
+    tracemalloc.stop()
+    return peak
+
+
+def test_the_bilinear_term_memory_does_not_grow_with_documents_squared():
+    """Same 60,000 codings over 1,000 or 4,000 documents: the peak memory of alpha_u's unit x
+    gap term grows by far less than (4,000 / 1,000)^2 = 16 (a D x D matrix would be 8 MiB
+    against 128 MiB). Memory is linear in the units and gaps."""
+    small, large = bilinear_peak(1000, 60_000), bilinear_peak(4000, 60_000)
+    assert large < 2.5 * small, (small, large)
+    assert large < 32 * 2**20

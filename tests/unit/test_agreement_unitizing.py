@@ -10,7 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from annotator.agreement import DocumentData, compute_report, unitized_alpha
-from annotator.agreement.unitizing import alpha_u_results, disagreements, unitizing_stats
+from annotator.agreement.unitizing import alpha_u_results
 
 # Krippendorff (2004), Content Analysis, 2nd ed., p. 254 (as in DKPro Statistics'
 # Krippendorff2004Test): continuum [150, 450), two coders, codes c and k.
@@ -59,29 +59,19 @@ K1995_D_O = {"A": 0.03125, "B": 2.26736, "C": 0.02777, "D": 0.38715}
 K1995_ALPHA = {"A": 0.553, "B": -0.926, "C": 0.679, "D": 0.066}
 
 
+def k1995_segments(code: str, stretch: int = 1):
+    """Example ``code`` of Krippendorff (1995) as (coder, start, end, code) segments, every
+    offset multiplied by ``stretch``; abutting units of one coder are given as they are."""
+    return [(coder, o * stretch, (o + n) * stretch, code) for o, n, coder in K1995[code]]
+
+
 def k1995_components(stretch: int):
-    """D_O and D_E of the 1995 examples with every offset multiplied by ``stretch``; the
-    units of one coder are kept apart even where they abut (merge=False), as in the paper."""
-    rows = [
-        (o * stretch, (o + n) * stretch, coder, k)
-        for k, code in enumerate(K1995)
-        for o, n, coder in K1995[code]
-    ]
-    arr = np.array(rows)
-    stats = unitizing_stats(
-        np.zeros(len(arr), int),
-        arr[:, 2],
-        arr[:, 3],
-        arr[:, 0],
-        arr[:, 1],
-        doc_len=[24 * stretch],
-        counted=np.ones((1, 2), bool),
-        n_codes=4,
-        merge=False,
-    )
-    parts = {name: v.sum(axis=0) for name, v in stats.linear().items()}
-    d_o, d_e = disagreements(parts, stats.corpus_bilinear(4))
-    return dict(zip(K1995, d_o, strict=True)), dict(zip(K1995, d_e, strict=True))
+    """D_O and D_E of the four 1995 examples through the public function."""
+    d_o, d_e = {}, {}
+    for code in K1995:
+        result = unitized_alpha(k1995_segments(code, stretch), length=24 * stretch, code=code)
+        d_o[code], d_e[code] = result.d_o, result.d_e
+    return d_o, d_e
 
 
 def test_it_reproduces_krippendorff_2004():
@@ -125,19 +115,37 @@ def test_it_approaches_krippendorff_1995_alphas_on_a_fine_continuum():
     assert d_e1["C"] == pytest.approx((2 / 24) * 1832 / 2180, rel=1e-12)
 
 
-def test_merged_examples_match_the_public_function():
-    """Examples A and C of Krippendorff (1995) have no abutting units, so the public function
-    (which merges touching units) gives the same D_O as the paper."""
-    for code in ("A", "C"):
-        segments = [(coder, o, o + n, code) for o, n, coder in K1995[code]]
-        result = unitized_alpha(segments, length=24, code=code)
-        assert result.d_o == pytest.approx(K1995_D_O[code], abs=1e-5)
+def test_the_1995_examples_keep_abutting_units_apart():
+    """Examples B and D have abutting units of one coder; the published D_O (2.26736, .38715)
+    needs them kept apart. Merged, B's coder 1 would be one unit [0, 10) and D's coders would
+    be single units [0, 24), giving D_O = 0 and alpha_u = 1 for D."""
+    b = unitized_alpha(k1995_segments("B"), length=24, code="B")
+    d = unitized_alpha(k1995_segments("D"), length=24, code="D")
+    assert b.d_o == pytest.approx(2.26736, abs=1e-5) and d.d_o == pytest.approx(0.38715, abs=1e-5)
+    assert b.notes == () and d.notes == ()  # nothing overlaps, so nothing was merged
+    pooled = unitized_alpha(
+        [s for code in K1995 for s in k1995_segments(code)], length=24, coders=[0, 1]
+    )
+    assert pooled.d_o == pytest.approx(sum(K1995_D_O.values()), abs=4e-5)
+
+
+def test_touching_units_are_two_units_as_published():
+    """Issue 12: A marks [0, 5) and [5, 10), B marks [0, 10), continuum 30. Published method:
+    D_O = 2 * (5^2 + 5^2) / (2 * 30^2); D_E from units 5, 5, 10 and gaps 20, 20 (N = 3):
+    (N - 1) * (60 + 60 + 570) + 2 * 2 * 25 * 16 + 2 * 100 * 11 = 5180 over
+    60 * 59 - (20 + 20 + 90), times 2/30. Merging A's units would give D_O = 0, alpha_u = 1."""
+    result = unitized_alpha([("A", 0, 5, "x"), ("A", 5, 10, "x"), ("B", 0, 10, "x")], length=30)
+    assert result.d_o == pytest.approx(50 / 900, rel=1e-12)
+    d_e = (2 / 30) * 5180 / (60 * 59 - 130)
+    assert result.d_e == pytest.approx(d_e, rel=1e-12)
+    assert round(result.value, 3) == 0.451
+    assert result.variant.startswith("Krippendorff's alpha_u of 1995/2004 as in DKPro")
 
 
 def ref_merge(intervals):
     out = []
     for s, e in sorted(intervals):
-        if out and s <= out[-1][1]:
+        if out and s < out[-1][1]:  # overlapping only: touching units stay apart
             out[-1][1] = max(out[-1][1], e)
         else:
             out.append([s, e])
@@ -252,11 +260,66 @@ def test_it_ignores_coder_order_and_rewards_identical_codings(case, seed):
     assert same.value is None or same.value == pytest.approx(1.0)
 
 
-def test_it_merges_a_coders_touching_and_overlapping_spans():
-    """AGREEMENT.md: same-code spans of one coder that overlap or touch are merged first."""
-    split = [("a", 0, 3, "x"), ("a", 3, 5, "x"), ("a", 4, 8, "x"), ("b", 1, 8, "x")]
+def test_it_merges_only_overlapping_spans_and_says_so():
+    """UNIT_RULE: overlapping same-code spans of one coder become their union (with a note);
+    touching ones stay two units; zero-length segments are ignored (as DKPro does)."""
+    overlapping = [("a", 0, 3, "x"), ("a", 2, 5, "x"), ("a", 4, 8, "x"), ("b", 1, 8, "x")]
     whole = [("a", 0, 8, "x"), ("b", 1, 8, "x")]
-    assert unitized_alpha(split, length=12) == unitized_alpha(whole, length=12)
+    merged = unitized_alpha(overlapping, length=12)
+    assert (merged.value, merged.d_o, merged.d_e) == pytest.approx(
+        (
+            unitized_alpha(whole, length=12).value,
+            unitized_alpha(whole, length=12).d_o,
+            unitized_alpha(whole, length=12).d_e,
+        )
+    )
+    assert len(merged.notes) == 1 and merged.notes[0].startswith("2 overlapping same-code")
+    touching = unitized_alpha([("a", 0, 4, "x"), ("a", 4, 8, "x"), ("b", 0, 8, "x")], length=12)
+    assert touching.value < unitized_alpha([("a", 0, 8, "x"), ("b", 0, 8, "x")], length=12).value
+    assert touching.notes == ()
+    zero = [("a", 3, 3, "x"), ("a", 0, 8, "x"), ("b", 1, 8, "x"), ("b", 12, 12, "x")]
+    assert unitized_alpha(zero, length=12) == unitized_alpha(whole, length=12)
+    only_zero = unitized_alpha([("a", 3, 3, "x"), ("b", 0, 0, "x")], length=5)
+    assert only_zero.value is None and "no coder marked any unit" in only_zero.reason
+
+
+@st.composite
+def split_units(draw):
+    """Two coders' disjoint units; some of coder a's units are cut into touching pieces."""
+    length = draw(st.integers(2, 40))
+    cuts = sorted(draw(st.sets(st.integers(0, length), min_size=2, max_size=10)))
+    whole = [(s, e) for s, e in zip(cuts, cuts[1:], strict=False) if draw(st.booleans())]
+    pieces = []
+    for s, e in whole:
+        inner = sorted(draw(st.sets(st.integers(s + 1, e - 1), max_size=3))) if e - s > 1 else []
+        bounds = [s, *inner, e]
+        pieces += list(zip(bounds, bounds[1:], strict=False))
+    other = draw(st.lists(st.tuples(st.integers(0, length - 1), st.integers(1, 5)), max_size=4))
+    b_units = ref_merge([(s, min(s + n, length)) for s, n in other])
+    return length, whole, pieces, b_units
+
+
+@settings(max_examples=200, deadline=None)
+@given(case=split_units())
+def test_touching_units_are_never_merged(case):
+    """Property: cutting a coder's unit into touching pieces gives alpha_u of the pieces as
+    separate units (the brute-force definition with no merging), never that of the whole;
+    against an identical coder the pieces disagree (D_O > 0) wherever a unit was cut."""
+    length, whole, pieces, b_units = case
+    segments = [("a", s, e, "x") for s, e in pieces] + [("b", s, e, "x") for s, e in b_units]
+    result = unitized_alpha(segments, length=length, code="x", coders=["a", "b"])
+    d_o, d_e, n_units = reference_components([(length, {"a": pieces, "b": b_units})])
+    assert n_units == len(pieces) + len(b_units)
+    if n_units and d_e:
+        assert result.d_o == pytest.approx(float(d_o), rel=1e-9, abs=1e-15)
+        assert result.d_e == pytest.approx(float(d_e), rel=1e-9)
+    assert result.notes == ()
+    mirror = [("a", s, e, "x") for s, e in pieces] + [("b", s, e, "x") for s, e in whole]
+    against_whole = unitized_alpha(mirror, length=length, code="x", coders=["a", "b"])
+    if len(pieces) > len(whole):
+        assert against_whole.d_o > 0 and against_whole.value < 1
+    elif against_whole.defined:  # undefined when one unit covers the whole continuum
+        assert against_whole.d_o == 0 and against_whole.value == 1
 
 
 def test_it_explains_undefined_values_and_rejects_invalid_input():
@@ -270,26 +333,14 @@ def test_it_explains_undefined_values_and_rejects_invalid_input():
     assert silent.value is not None and silent.value < 1
     with pytest.raises(ValueError, match="positive"):
         unitized_alpha([], length=0)
-    with pytest.raises(ValueError, match="end <= start"):
-        unitized_alpha([("a", 3, 3, "x")], length=5)
+    with pytest.raises(ValueError, match="end < start"):
+        unitized_alpha([("a", 3, 2, "x")], length=5)
     with pytest.raises(ValueError, match="outside the continuum"):
         unitized_alpha([("a", 3, 6, "x")], length=5)
     with pytest.raises(ValueError, match="outside the continuum"):
         unitized_alpha([("a", 1, 3, "x")], length=5, begin=2)
     with pytest.raises(ValueError, match="not in coders"):
         unitized_alpha([("z", 1, 3, "x")], length=5, coders=["a", "b"])
-    with pytest.raises(ValueError, match="overlap"):
-        unitizing_stats(
-            [0, 0],
-            [0, 0],
-            [0, 0],
-            [0, 2],
-            [3, 4],
-            doc_len=[5],
-            counted=np.ones((1, 2), bool),
-            n_codes=1,
-            merge=False,
-        )
 
 
 @st.composite
