@@ -87,8 +87,25 @@ class ImportForm(forms.Form):
         "author, url, published and external_id fill those fields; other names become metadata.",
     )
 
+    placeholder_prefix = forms.CharField(
+        label="Codings: prefix of new placeholder accounts",
+        required=False,
+        max_length=40,
+        help_text="Coders who are not members of the project become inactive placeholder "
+        'accounts named with this prefix (default "imported-"); you see the mapping before '
+        "anything is written.",
+    )
+    # The digest of the coder mapping the manager saw and confirmed (the Confirm button).
+    confirm = forms.CharField(required=False, max_length=64, widget=forms.HiddenInput)
+
     def clean_columns(self):
         return imports.column_mapping(self.cleaned_data["columns"])
+
+    def clean_placeholder_prefix(self):
+        try:
+            return imports.check_prefix(self.cleaned_data["placeholder_prefix"])
+        except ValidationError as exc:
+            raise ValidationError(exc.message_dict["placeholder_prefix"]) from None
 
 
 # --- agreement --------------------------------------------------------------------------------

@@ -79,6 +79,7 @@ INSTALLED_APPS = [
     "rest_framework.authtoken",
     "drf_spectacular",
     "drf_spectacular_sidecar",
+    "axes",
     "annotator",
 ]
 
@@ -99,6 +100,8 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    # Last: turns a login attempt that django-axes refused into the lockout answer.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "annotator.urls"
@@ -141,6 +144,37 @@ else:
     }
 DATABASES = {"default": _db}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# Login brute force (django-axes): one policy for the login page, the admin and the API token
+# endpoint. Failed attempts are stored in the database (shared by every worker process), keyed
+# on the (client address, username) pair: the 20th failure from one address for one username
+# locks that pair for 15 minutes (429), and nobody else is locked out by it.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_FAILURE_LIMIT = 20
+AXES_COOLOFF_TIME = 0.25  # hours
+AXES_LOCKOUT_PARAMETERS = [["ip_address", "username"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_DISABLE_ACCESS_LOG = True  # failures are recorded; successful logins are not
+AXES_LOCKOUT_CALLABLE = "annotator.views.auth.lockout_response"
+AXES_CLIENT_IP_CALLABLE = "annotator.views.auth.client_ip"
+
+
+def _env_count(name: str, default: int) -> int:
+    raw = os.environ.get(name, "").strip()
+    if raw == "":
+        return default
+    if not raw.isdigit():
+        raise SystemExit(f"Invalid {name}={raw!r}: expected a whole number, 0 or more.")
+    return int(raw)
+
+
+# How many reverse proxies (each appending to X-Forwarded-For) stand in front of the app. 0:
+# the client is the connection's address and X-Forwarded-For is ignored (a client can write
+# anything there). N: the client is the N-th address from the right of X-Forwarded-For.
+ANNOTATOR_TRUSTED_PROXIES = _env_count("ANNOTATOR_TRUSTED_PROXIES", 0)
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
@@ -225,7 +259,6 @@ REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.LimitOffsetPagination",
     "PAGE_SIZE": 100,
-    "DEFAULT_THROTTLE_RATES": {"login": "20/min", "token": "20/min"},
 }
 
 SPECTACULAR_SETTINGS = {

@@ -7,7 +7,7 @@ line or element and the field; it is answered as 400 under the upload's field na
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from drf_spectacular.utils import extend_schema
-from rest_framework import exceptions, status
+from rest_framework import exceptions, serializers, status
 from rest_framework.parsers import MultiPartParser
 from rest_framework.response import Response
 
@@ -23,6 +23,37 @@ from .serializers import (
 )
 
 ERRORS = errors(400, 401, 403, 404, 415)
+
+
+class CodingsImportInput(AnnotationImportInput):
+    """Codings to add, with how the file's coders are mapped to accounts."""
+
+    placeholder_prefix = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        max_length=40,
+        help_text='The start of the names of new placeholder accounts (default "imported-").',
+    )
+    preview = serializers.BooleanField(
+        required=False,
+        default=False,
+        help_text="true: answer 200 with the coder mapping and write nothing.",
+    )
+
+
+class CoderMatchOutput(serializers.Serializer):
+    name = serializers.CharField(help_text='The coder as the file names it ("" for none).')
+    username = serializers.CharField(help_text="The account the codings are stored under.")
+    kind = serializers.ChoiceField(
+        choices=["member", "gold standard", "you", "placeholder", "new placeholder"],
+        help_text="member of the project; the project's gold standard; you (codings naming no "
+        "coder); an existing placeholder of this project; a new placeholder (inactive, no "
+        "password, an annotator of the project).",
+    )
+
+
+class ImportResultOutput(ImportOutput):
+    coders = CoderMatchOutput(many=True, help_text="How the file's coders were mapped.")
 
 
 class _ImportApi(BaseApi):
@@ -44,10 +75,15 @@ class _ImportApi(BaseApi):
                 files=uploads,
                 text_column=data.get("text_column", ""),
                 columns=data.get("columns", {}),
+                placeholder_prefix=data.get("placeholder_prefix", ""),
+                preview=data.get("preview", False),
             )
         except DjangoValidationError as exc:
+            if hasattr(exc, "message_dict"):
+                raise exceptions.ValidationError(exc.message_dict) from None
             raise exceptions.ValidationError({field: exc.messages}) from None
-        return Response(ImportOutput(result).data, status=status.HTTP_201_CREATED)
+        answer = status.HTTP_200_OK if data.get("preview") else status.HTTP_201_CREATED
+        return Response(ImportResultOutput(result).data, status=answer)
 
 
 class DocumentImportApi(_ImportApi):
@@ -57,7 +93,7 @@ class DocumentImportApi(_ImportApi):
         description="Texts are NFC-normalised with LF newlines and must be new to the project. "
         "Any bad file, line or field refuses the whole import.",
         request={"multipart/form-data": DocumentImportInput},
-        responses={201: ImportOutput, **ERRORS},
+        responses={201: ImportResultOutput, **ERRORS},
     )
     def post(self, request, project_id: int):
         return self._import(
@@ -71,7 +107,7 @@ class CodebookImportApi(_ImportApi):
         summary="Add the codes of a REFI-QDA codebook (.qdc) to the project's codebook (managers)",
         description="Codes already in the codebook (same path) are kept as they are.",
         request={"multipart/form-data": CodebookImportInput},
-        responses={201: ImportOutput, **ERRORS},
+        responses={201: ImportResultOutput, **ERRORS},
     )
     def post(self, request, project_id: int):
         return self._import(request, project_id, CodebookImportInput, lambda _: "codebook-qdc")
@@ -82,12 +118,15 @@ class AnnotationImportApi(_ImportApi):
         tags=["annotations"],
         summary="Import codings from JSON Lines or a REFI-QDA project (.qdpx) (managers)",
         description="Documents are matched by text (missing ones are created), codes by path or "
-        "name in the project's codebook, coders by username (unknown ones become inactive "
-        "annotators); codings without a coder are yours. Offsets must lie inside the text.",
-        request={"multipart/form-data": AnnotationImportInput},
-        responses={201: ImportOutput, **ERRORS},
+        "name in the project's codebook. Coders: members of the project by username, the "
+        "project's gold-standard account as the gold standard, anyone else as a new inactive "
+        "placeholder account (`imported-<name>`, `-2`… when taken) that becomes an annotator; "
+        "codings without a coder are yours. `preview=true` answers 200 with the mapping and "
+        "writes nothing. Offsets must lie inside the text.",
+        request={"multipart/form-data": CodingsImportInput},
+        responses={200: ImportResultOutput, 201: ImportResultOutput, **ERRORS},
     )
     def post(self, request, project_id: int):
         return self._import(
-            request, project_id, AnnotationImportInput, lambda data: "annotations-" + data["format"]
+            request, project_id, CodingsImportInput, lambda data: "annotations-" + data["format"]
         )

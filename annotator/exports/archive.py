@@ -22,7 +22,7 @@ database. Written one document per line, streamed.
 import json
 from collections.abc import Iterable, Iterator
 
-from .common import BadFile, decode_text, iso, map_span, parse_date, parse_iso
+from .common import BadFile, decode_text, iso, load_json, map_span, parse_date, parse_iso
 from .rows import CodeRow, CodingRow, DocumentRow, MemberRow, ProjectRow, StatusRow
 
 FORMAT = "annotator-archive"
@@ -111,10 +111,7 @@ def _require(record, name, kind, filename, where):
 
 def read_archive(data: bytes, filename: str) -> tuple[ProjectRow, list[tuple[str, DocumentRow]]]:
     text = decode_text(data, filename)
-    try:
-        record = json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise BadFile(filename, f"line {exc.lineno}", f"not valid JSON ({exc.msg}).") from None
+    record = load_json(text, filename, "")
     if not isinstance(record, dict) or record.get("format") != FORMAT:
         raise BadFile(filename, "", f'not an Annotator archive (no "format": "{FORMAT}").')
     if record.get("version") != VERSION:

@@ -22,6 +22,7 @@ from .common import (
     BadFile,
     decode_text,
     iso,
+    load_json,
     map_span,
     normalise,
     offset_mapper,
@@ -89,12 +90,7 @@ def read_jsonl(data: bytes, filename: str) -> list[tuple[str, DocumentRow]]:
         if not line.strip():
             continue
         where = f"line {number}"
-        try:
-            record = json.loads(line)
-        except json.JSONDecodeError as exc:
-            raise BadFile(
-                filename, where, f"not valid JSON ({exc.msg}, column {exc.colno})."
-            ) from None
+        record = load_json(line, filename, where)
         if not isinstance(record, dict):
             raise BadFile(filename, where, "expected a JSON object.")
         documents.append((where, _document(record, filename, where)))

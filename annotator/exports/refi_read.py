@@ -6,13 +6,23 @@ a source written with CRLF newlines or a BOM (as some tools do) is normalised an
 mapped, so the coded text stays the same.
 """
 
-import io
 import re
-import zipfile
 from dataclasses import dataclass, field
 from xml.etree import ElementTree as ET
 
-from .common import BadFile, decode_text, map_span, normalise, offset_mapper, parse_date, parse_iso
+from .common import (
+    DEFAULT_MAX_BYTES,
+    ZIP_MAX_MEMBERS,
+    BadFile,
+    SafeZip,
+    decode_text,
+    map_span,
+    normalise,
+    offset_mapper,
+    parse_date,
+    parse_iso,
+    parse_xml,
+)
 from .refi import CODEBOOK_NS, CRITERIA, FIELD_VARIABLES, METADATA_PREFIX, PROJECT_NS, schema
 from .rows import CodeRow, CodingRow, DocumentRow
 
@@ -25,11 +35,8 @@ class QdpxContent:
 
 
 def _parse(data: bytes, filename: str, kind: str) -> ET.Element:
-    try:
-        root = ET.fromstring(data)  # noqa: S314 - stdlib expat does not resolve external entities
-    except ET.ParseError as exc:
-        line, column = exc.position
-        raise BadFile(filename, f"line {line}, column {column}", "not well-formed XML.") from None
+    # defusedxml, nesting bounded (common.parse_xml); then the schema.
+    root = parse_xml(data, filename)
     error = next(iter(schema(kind).iter_errors(root)), None)
     if error is not None:
         reason = (error.reason or str(error.message)).strip()
@@ -99,13 +106,23 @@ def _guid(value: str | None) -> str:
     return (value or "").strip("{}").upper()
 
 
-def read_qdpx(data: bytes, filename: str) -> QdpxContent:
-    """The text sources of a ``.qdpx`` with their variables and codings (coder = user name)."""
+def read_qdpx(
+    data: bytes,
+    filename: str,
+    *,
+    max_bytes: int = DEFAULT_MAX_BYTES,
+    max_members: int = ZIP_MAX_MEMBERS,
+) -> QdpxContent:
+    """The text sources of a ``.qdpx`` with their variables and codings (coder = user name).
+
+    The ZIP may expand to at most ``max_bytes`` in all (see ``common.SafeZip``)."""
     try:
-        archive = zipfile.ZipFile(io.BytesIO(data))
-        names = set(archive.namelist())
-    except zipfile.BadZipFile:
-        raise BadFile(filename, "", "not a ZIP file (a .qdpx is a ZIP archive).") from None
+        archive = SafeZip(data, filename, max_bytes=max_bytes, max_members=max_members)
+    except BadFile as exc:
+        if exc.problem.startswith("not a ZIP"):
+            raise BadFile(filename, "", "not a ZIP file (a .qdpx is a ZIP archive).") from None
+        raise
+    names = archive.names()
     if "project.qde" not in names:
         raise BadFile(filename, "project.qde", "missing from the archive.")
     qde = f"{filename}: project.qde"

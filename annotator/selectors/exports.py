@@ -387,7 +387,10 @@ def export_file(
         metadata_keys=format in ("documents-csv", "qdpx"),
     )
     documents = export_documents(
-        project, narrowing, with_statuses=format == "archive", text_times=format == "csv"
+        project,
+        narrowing,
+        with_statuses=format in ("archive", "brat"),
+        text_times=format == "csv",
     )
     chunks = {
         "csv": lambda: _encoded(tabular.codings_csv(head, documents)),

@@ -1,41 +1,59 @@
-"""The login page, rate-limited against password guessing.
+"""The login page and the lockout policy it shares with the API token endpoint (django-axes).
 
-After ``LOGIN_FAILURES_PER_MINUTE`` failed attempts for one username from one address within a
-minute, further attempts answer 429 without checking the password until the minute is over.
-Only failures count, so a user who logs in often is never locked out. The counter lives in the
-default cache (per process with the local-memory cache; share a cache between workers to make
-the limit global).
+django-axes records every failed login in the database (so every worker process sees the same
+count) under the pair (client address, username). ``AXES_FAILURE_LIMIT`` failures of one pair
+lock that pair for ``AXES_COOLOFF_TIME``: the same address may still log in as someone else, and
+the user may still log in from another address, so nobody can lock a victim out. The client
+address is the connection's, or, behind ``ANNOTATOR_TRUSTED_PROXIES`` reverse proxies, the one
+the outermost of them saw (``client_ip``): a client-written X-Forwarded-For changes nothing.
 """
 
+from django.conf import settings
 from django.contrib.auth import views as auth_views
-from django.core.cache import cache
+from django.contrib.auth.forms import AuthenticationForm
+from django.http import JsonResponse
+from django.shortcuts import render
 
-LOGIN_FAILURES_PER_MINUTE = 20
-WINDOW_SECONDS = 60
-TOO_MANY = "Too many failed login attempts. Wait a minute and try again."
+TOO_MANY = "Too many failed login attempts for this account from your address. Try again later."
 
 
-def _key(request) -> str:
-    username = request.POST.get("username", "")[:150].lower()
-    return f"login-failures:{request.META.get('REMOTE_ADDR', '')}:{username}"
+def client_ip(request) -> str:
+    """The client's address under the deployment's proxy policy (``AXES_CLIENT_IP_CALLABLE``)."""
+    remote = request.META.get("REMOTE_ADDR", "") or ""
+    proxies = settings.ANNOTATOR_TRUSTED_PROXIES
+    if proxies == 0:
+        return remote
+    # Each trusted proxy appends the address it received the request from; entries to the left
+    # of the one our outermost proxy appended were written by the client and are not trusted.
+    forwarded = [part.strip() for part in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")]
+    forwarded = [part for part in forwarded if part]
+    if len(forwarded) < proxies:
+        return remote
+    return forwarded[-proxies]
+
+
+def _retry_after() -> str:
+    return str(int(float(settings.AXES_COOLOFF_TIME) * 3600))
+
+
+def lockout_response(request, original_response=None, credentials=None):
+    """What a locked-out login attempt gets (``AXES_LOCKOUT_CALLABLE``): 429 with a message —
+    JSON on the API, the login page with the message inline elsewhere."""
+    if request.path.startswith("/api/"):
+        response = JsonResponse({"detail": TOO_MANY}, status=429)
+    else:
+        form = AuthenticationForm(request, data=request.POST or None)
+        form.errors.clear()
+        form.add_error(None, TOO_MANY)
+        response = render(
+            request,
+            "registration/login.html",
+            {"form": form, "next": request.POST.get("next", "")},
+            status=429,
+        )
+    response["Retry-After"] = _retry_after()
+    return response
 
 
 class LoginView(auth_views.LoginView):
-    def post(self, request, *args, **kwargs):
-        key = _key(request)
-        if cache.get(key, 0) >= LOGIN_FAILURES_PER_MINUTE:
-            form = self.get_form()
-            form.errors.clear()
-            form.add_error(None, TOO_MANY)
-            return self.render_to_response(self.get_context_data(form=form), status=429)
-        return super().post(request, *args, **kwargs)
-
-    def form_invalid(self, form):
-        key = _key(self.request)
-        # add() starts the window only if none is running; incr() then counts within it.
-        cache.add(key, 0, WINDOW_SECONDS)
-        try:
-            cache.incr(key)
-        except ValueError:  # the window expired between add() and incr()
-            cache.set(key, 1, WINDOW_SECONDS)
-        return super().form_invalid(form)
+    """Django's login view; ``authenticate`` receives the request, so django-axes counts it."""

@@ -54,12 +54,22 @@ def project_export_download(request, project_id: int):
 
 @require_http_methods(["GET", "POST"])
 def project_import(request, project_id: int):
+    """Upload -> (codings: the coder mapping, then confirm) -> import.
+
+    An import of codings first answers with the mapping it would apply ("alice → alice
+    (member), bob → imported-bob (new placeholder)") and writes nothing; the Confirm button
+    sends the form again with the mapping's digest, and the service refuses the import if the
+    mapping is no longer the one shown. With htmx the chosen file stays in the form, so only
+    the ``import-outcome`` part of the page is replaced; without JavaScript the file is chosen
+    again before confirming.
+    """
     project_access = access.project_for(request.user, project_id, role=Role.MANAGER)
     project = project_access.project
     context = {
         "access": project_access,
         "project": project,
         "result": None,
+        "preview": None,
         "error": "",
         "max_bytes": settings.ANNOTATOR_MAX_UPLOAD_BYTES,
     }
@@ -78,22 +88,24 @@ def project_import(request, project_id: int):
         context["error"] = "Choose a file to import."
         status = 422
     else:
+        data = form.cleaned_data
+        needs_preview = data["kind"].startswith("annotations-") and not data["confirm"]
         try:
-            context["result"] = _run_import(project, request.user, form.cleaned_data, files)
+            result = _run_import(project, request.user, data, files, preview=needs_preview)
         except ValidationError as exc:
             context["error"] = " ".join(exc.messages)
             status = 422
-    if status == 200 and not request.htmx:
+        else:
+            context["preview" if needs_preview else "result"] = result
+    if status == 200 and context["result"] and not request.htmx:
         messages.success(request, str(context["result"]))
         return redirect("annotator:project-detail", project_id=project.pk)
-    if status == 200:
-        context["form"] = ImportForm()
     return render_page_or_partial(
-        request, "annotator/exports/import.html", "import-form", context, status=status
+        request, "annotator/exports/import.html", "import-outcome", context, status=status
     )
 
 
-def _run_import(project, user, data, files):
+def _run_import(project, user, data, files, *, preview):
     return imports.import_uploads(
         project=project,
         user=user,
@@ -101,6 +113,9 @@ def _run_import(project, user, data, files):
         files=files,
         text_column=data["text_column"],
         columns=data["columns"],
+        placeholder_prefix=data["placeholder_prefix"],
+        confirm=data["confirm"] or None,
+        preview=preview,
     )
 
 

@@ -1,8 +1,10 @@
 """The export and import pages in a real browser: a narrowed CSV download, an upload that
-succeeds and one that is refused inline, each page checked with axe."""
+succeeds, one that is refused inline, and a codings import that shows its coder mapping before
+writing (the chosen file stays in the form for the Confirm button), each page checked with axe."""
 
 import csv
 import io
+import json
 import re
 from pathlib import Path
 
@@ -64,3 +66,30 @@ def test_it_shows_an_inline_error_for_a_malformed_jsonl(
     expect(alert).to_contain_text("line 2")
     expect(page.get_by_role("status")).to_have_text("")
     axe_check()
+
+
+def test_it_shows_the_coder_mapping_before_importing_codings(demo, page, login, axe_check):
+    from annotator.models import Annotation, Document
+
+    text = Document.objects.get(pk=1).text
+    codings = [
+        {"coder": coder, "code": "trade", "start_offset": 0, "end_offset": 3}
+        for coder in ("alice", "zoe")
+    ]
+    line = json.dumps({"text": text, "annotations": codings})
+    before = Annotation.objects.count()
+    login("admin")
+    page.goto("/projects/1/import/")
+    page.get_by_label("What to import").select_option("annotations-jsonl")
+    page.get_by_label("Files").set_input_files(
+        files=[{"name": "c.jsonl", "mimeType": "application/jsonl", "buffer": line.encode()}]
+    )
+    page.get_by_role("button", name="Import", exact=True).click()
+    mapping = page.get_by_role("table")
+    expect(mapping).to_contain_text("imported-zoe")
+    expect(mapping.get_by_role("row", name=re.compile(r"alice alice member"))).to_be_visible()
+    axe_check()
+    assert Annotation.objects.count() == before
+    page.get_by_role("button", name="Confirm import").click()
+    expect(page.get_by_role("status")).to_contain_text("2 codings")
+    assert Annotation.objects.filter(coder__username="imported-zoe").count() == 1

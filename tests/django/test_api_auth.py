@@ -1,4 +1,5 @@
-"""Authentication of the API: tokens, 401 for anonymous, and the throttled token endpoint."""
+"""Authentication of the API: tokens and 401 for anonymous (the lockout policy of the token
+endpoint is tested in test_login_lockout.py)."""
 
 import pytest
 from django.core.cache import cache
@@ -69,16 +70,3 @@ def test_it_answers_400_for_bad_credentials(members, body):
     response = APIClient().post(URL, body, format="json")
     assert response.status_code == 400
     assert "token" not in response.json()
-
-
-def test_it_throttles_the_token_endpoint_after_20_attempts_a_minute(members):
-    client = APIClient()
-    bad = {"username": "annotator", "password": "guess"}
-    statuses = [client.post(URL, bad, format="json").status_code for _ in range(21)]
-    assert statuses == [400] * 20 + [429]
-    good = {"username": "annotator", "password": "pw-annotator"}
-    assert client.post(URL, good, format="json").status_code == 429
-
-
-def test_it_answers_405_for_get(db):
-    assert APIClient().get(URL).status_code == 405

@@ -96,8 +96,12 @@ def test_it_imports_jsonl_codings_attributing_unnamed_ones_to_the_caller(api_as,
     body = response.json()
     assert (body["documents"], body["codings"], body["users_created"]) == (1, 2, 1)
     assert Annotation.objects.get(document_id=4).coder == members["manager"]
-    coding = Annotation.objects.get(coder__username="newcoder")
+    coding = Annotation.objects.get(coder__username="imported-newcoder")
     assert coding.document.text[coding.start_offset : coding.end_offset] == "new"
+    assert body["coders"] == [
+        {"name": "", "username": "manager", "kind": "you"},
+        {"name": "newcoder", "username": "imported-newcoder", "kind": "new placeholder"},
+    ]
 
 
 def test_it_imports_qdpx_codings(api_as, members):

@@ -94,12 +94,21 @@ def test_it_restores_an_archive_into_an_empty_database_byte_identically(coded):
     assert not get_user_model().objects.get(username="annotator").is_active
 
 
+def _add_coders(project):
+    """The coders of ``coded``, as members of the new project: an import maps a file's coders
+    to members (anyone else becomes a placeholder account)."""
+    for username in ("annotator", "annotator2"):
+        user = get_user_model().objects.create_user(username=username)
+        Membership.objects.create(user=user, project=project, role="annotator")
+
+
 def test_it_round_trips_jsonl_byte_identically(coded):
     first = _bytes(coded, "jsonl")
     qdc = _bytes(coded, "qdc")
     _empty_database()
     codebook = Codebook.objects.create(name="fresh")
     project = Project.objects.create(name="Israel–Russia relations", codebook=codebook)
+    _add_coders(project)
     imports.codebook_import_qdc(project=project, file=io.BytesIO(qdc), filename="c.qdc")
     imports.annotations_import_jsonl(project=project, file=io.BytesIO(first), filename="d.jsonl")
     assert _bytes(project, "jsonl") == first
@@ -117,6 +126,7 @@ def test_it_round_trips_qdpx_byte_identically(coded):
     )
     Project.objects.filter(pk=project.pk).update(created_at=coded.created_at)
     project.refresh_from_db()
+    _add_coders(project)
     imports.codebook_import_qdc(project=project, file=io.BytesIO(qdc), filename="c.qdc")
     imports.annotations_import_qdpx(project=project, file=io.BytesIO(first), filename="p.qdpx")
     assert _bytes(project, "qdpx") == first

@@ -41,7 +41,7 @@ def test_it_imports_a_csv_with_a_text_column_and_metadata_columns(demo_project):
     assert (document.text, document.metadata) == ("Second text", {"desk": "Sport"})
 
 
-def test_it_imports_jsonl_codings_creating_documents_and_inactive_coders(demo_project, members):
+def test_it_imports_jsonl_codings_creating_documents_and_placeholder_coders(demo_project, members):
     data = _jsonl(
         {
             "id": 77,
@@ -63,8 +63,15 @@ def test_it_imports_jsonl_codings_creating_documents_and_inactive_coders(demo_pr
         project=demo_project, file=data, filename="d.jsonl", user=members["manager"]
     )
     assert (result.documents, result.codings, result.users_created) == (1, 3, 1)
-    new = get_user_model().objects.get(username="newcoder")
+    assert [str(m) for m in result.coders] == [
+        "newcoder → imported-newcoder (new placeholder)",
+        "annotator → annotator (member)",
+        "(no coder named) → manager (you)",
+    ]
+    assert not get_user_model().objects.filter(username="newcoder").exists()
+    new = get_user_model().objects.get(username="imported-newcoder")
     assert not new.is_active and not new.has_usable_password()
+    assert (new.first_name, new.last_name) == ("Imported coder", "newcoder")
     assert Membership.objects.get(user=new, project=demo_project).role == "annotator"
     coding = Annotation.objects.get(coder=new)
     assert coding.document.text[coding.start_offset : coding.end_offset] == "🇮🇱🤝🇷🇺"
@@ -83,7 +90,9 @@ def test_it_imports_jsonl_codings_creating_documents_and_inactive_coders(demo_pr
         ),
         filename="d.jsonl",
     )
-    assert (again.codings, again.codings_existing) == (0, 1)
+    # The same name maps to the same placeholder: the coding is stored once.
+    assert (again.codings, again.codings_existing, again.users_created) == (0, 1, 0)
+    assert [m.kind for m in again.coders] == ["placeholder"]
 
 
 def test_it_adds_qdc_codes_to_the_codebook_keeping_existing_ones(demo_project):

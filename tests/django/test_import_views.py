@@ -1,13 +1,14 @@
 """The import page: managers only, inline errors (htmx fragment or full page), uploads."""
 
 import json
+import re
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import override_settings
 from django.urls import reverse
 
-from annotator.models import Annotation, Document
+from annotator.models import Annotation, Document, Membership
 
 EXPECTED = {"manager": 200, "curator": 403, "annotator": 403, "outsider": 404}
 
@@ -69,19 +70,104 @@ def test_it_imports_and_redirects_to_the_project_with_a_message(client_as, demo_
     assert Document.objects.filter(title__in=["one", "two"]).count() == 2
 
 
-def test_it_imports_codings_through_htmx_and_shows_the_result_inline(
-    client_as, demo_project, members
+def _codings():
+    return _jsonl(
+        {
+            "text": Document.objects.get(pk=4).text,
+            "label": [[0, 5, "cooperation"]],
+            "annotations": [
+                {"coder": "annotator", "code": "trade", "start_offset": 0, "end_offset": 5},
+                {"coder": "admin", "code": "trade", "start_offset": 0, "end_offset": 5},
+            ],
+        },
+        {"text": Document.objects.get(pk=1).text, "label": [[0, 4, "trade"]]},
+    )
+
+
+def test_it_imports_codings_through_htmx_after_showing_the_mapping(
+    client_as, demo_project, members, make_user, row_counts
 ):
-    upload = _jsonl({"text": Document.objects.get(pk=4).text, "label": [[0, 5, "cooperation"]]})
-    response = client_as("manager").post(
+    make_user("admin", is_superuser=True, is_staff=True)
+    client = client_as("manager")
+    before = row_counts()
+    preview = client.post(
         _url(demo_project),
-        {"kind": "annotations-jsonl", "files": upload},
+        {"kind": "annotations-jsonl", "files": _codings()},
+        headers={"HX-Request": "true"},
+    )
+    assert preview.status_code == 200
+    body = preview.content.decode()
+    assert body.lstrip().startswith('<div id="import-outcome">')
+    assert "<td>annotator</td><td>annotator</td><td>member</td>" in body
+    assert "<td>admin</td><td>imported-admin</td><td>new placeholder</td>" in body
+    assert "<td>(no coder named)</td><td>manager</td><td>you</td>" in body
+    assert row_counts() == before
+    digest = re.search(r'name="confirm" value="(\w+)"', body).group(1)
+    response = client.post(
+        _url(demo_project),
+        {"kind": "annotations-jsonl", "files": _codings(), "confirm": digest},
         headers={"HX-Request": "true"},
     )
     assert response.status_code == 200
-    assert b"Imported 0 documents, 1 codings" in response.content
-    coding = Annotation.objects.get()
-    assert (coding.coder, coding.document_id, coding.end_offset) == (members["manager"], 4, 5)
+    assert "Imported 0 documents, 3 codings" in response.content.decode()
+    assert sorted(Annotation.objects.values_list("coder__username", flat=True)) == [
+        "annotator",
+        "imported-admin",
+        "manager",
+    ]
+    assert not Annotation.objects.filter(coder__username="admin").exists()
+
+
+def test_it_refuses_a_confirmation_of_a_mapping_that_changed(
+    client_as, demo_project, members, row_counts
+):
+    client = client_as("manager")
+    body = client.post(
+        _url(demo_project), {"kind": "annotations-jsonl", "files": _codings()}
+    ).content.decode()
+    assert "Choose the same file again above, then confirm." in body
+    digest = re.search(r'name="confirm" value="(\w+)"', body).group(1)
+    Membership.objects.filter(user=members["annotator"]).delete()  # no longer a member
+    before = row_counts()
+    response = client.post(
+        _url(demo_project), {"kind": "annotations-jsonl", "files": _codings(), "confirm": digest}
+    )
+    assert response.status_code == 422
+    assert "The coder mapping changed since it was shown" in response.content.decode()
+    assert row_counts() == before
+
+
+def test_it_confirms_without_javascript_and_redirects(client_as, demo_project, members):
+    client = client_as("manager")
+    body = client.post(
+        _url(demo_project), {"kind": "annotations-jsonl", "files": _codings()}
+    ).content.decode()
+    digest = re.search(r'name="confirm" value="(\w+)"', body).group(1)
+    response = client.post(
+        _url(demo_project),
+        {
+            "kind": "annotations-jsonl",
+            "files": _codings(),
+            "confirm": digest,
+        },
+    )
+    assert response.status_code == 302
+    assert Annotation.objects.count() == 3
+
+
+def test_it_uses_the_importers_placeholder_prefix_and_validates_it(client_as, demo_project):
+    client = client_as("manager")
+    body = client.post(
+        _url(demo_project),
+        {"kind": "annotations-jsonl", "files": _codings(), "placeholder_prefix": "survey2024."},
+    ).content.decode()
+    assert "<td>admin</td><td>survey2024.admin</td>" in body
+    response = client.post(
+        _url(demo_project),
+        {"kind": "annotations-jsonl", "files": _codings(), "placeholder_prefix": "gold-standard-"},
+    )
+    assert response.status_code == 422
+    assert "gold-standard- is reserved" in response.content.decode()
 
 
 @pytest.mark.parametrize("htmx", [True, False])

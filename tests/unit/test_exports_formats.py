@@ -175,13 +175,14 @@ def test_it_refuses_bad_jsonl_naming_the_line_and_field(line, message):
 
 
 def test_it_splits_brat_spans_at_newlines_and_keeps_code_points():
-    ann = brat.ann_file(_document(), "alice")
+    types = brat.type_names(c.path for c in PROJECT.codes)
+    ann = brat.ann_file(_document(), "alice", types)
     lines = ann.splitlines()
     assert lines[0] == "T1\ta 0 5\t🇮🇱🤝🇷🇺"
     assert lines[1] == "#1\tAnnotatorNotes T1\tmemo with newline"
-    assert lines[2] == "T2\ta-b_c 3 5;6 12\t🇷🇺 Israel"
-    conf = brat.annotation_conf(PROJECT)
-    assert conf.startswith("[entities]\na\n\ta-b_c\n")
+    assert lines[2] == "T2\ta-b_c_9f597a63 3 5;6 12\t🇷🇺 Israel"
+    conf = brat.annotation_conf(PROJECT, types)
+    assert conf.startswith("[entities]\na\n\ta-b_c_9f597a63\n")
 
 
 def test_it_round_trips_the_archive_through_its_reader():

@@ -11,17 +11,31 @@ from annotator.services import imports
 
 
 class Command(BaseCommand):
-    help = "Import codings from JSON Lines or a REFI-QDA project (.qdpx)."
+    help = (
+        "Import codings from JSON Lines or a REFI-QDA project (.qdpx). Coders map to members of "
+        "the project, the project's gold-standard account to the gold standard, anyone else to "
+        "a new inactive placeholder account; the mapping is printed first."
+    )
 
     def add_arguments(self, parser):
         parser.add_argument("project_id", type=int)
         parser.add_argument("path")
         parser.add_argument("--format", required=True, choices=["jsonl", "qdpx"])
         parser.add_argument(
-            "--user", default="", help="username credited with codings that name no coder"
+            "--user",
+            default="",
+            help="a member of the project, credited with codings that name no coder",
+        )
+        parser.add_argument(
+            "--placeholder-prefix",
+            default="",
+            help='start of the names of new placeholder accounts (default "imported-")',
+        )
+        parser.add_argument(
+            "--dry-run", action="store_true", help="print the coder mapping and write nothing"
         )
 
-    def handle(self, *args, project_id, path, format, user, **options):
+    def handle(self, *args, project_id, path, format, user, placeholder_prefix, dry_run, **options):
         project = Project.objects.select_related("codebook").filter(pk=project_id).first()
         if project is None:
             raise CommandError(f"No project with id {project_id}.")
@@ -39,10 +53,18 @@ class Command(BaseCommand):
         try:
             with open(path, "rb") as file:
                 result = service(
-                    project=project, file=file, filename=path, user=coder, progress=progress
+                    project=project,
+                    file=file,
+                    filename=path,
+                    user=coder,
+                    placeholder_prefix=placeholder_prefix,
+                    preview=dry_run,
+                    progress=progress,
                 )
         except OSError as exc:
             raise CommandError(f"{path}: cannot read ({exc.strerror}).") from None
         except ValidationError as exc:
             raise CommandError(" ".join(exc.messages)) from None
-        self.stdout.write(str(result))
+        for match in result.coders:
+            self.stdout.write(f"coder {match}")
+        self.stdout.write("Dry run: nothing written." if dry_run else str(result))

@@ -9,23 +9,29 @@ against the database with the same rules as ``document_create`` and ``annotation
 inside the text) and written in bulk, which is what makes 10,000 documents take seconds.
 """
 
+import functools
+import re
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
+from django.contrib.auth.validators import UnicodeUsernameValidator
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 
-from ..exports import archive as archive_format
-from ..exports import jsonl, refi_read, tabular
-from ..exports.common import BadFile, decode_text
-from ..exports.rows import DocumentRow
-from ..exports.tabular import parse_columns
-from ..models import Annotation, Code, Codebook, Document, DocumentStatus, Membership, Project
-from ..selectors.exports import code_paths
-from .annotations import _validate as validate_coding
-from .documents import normalise_text, text_sha256
+from ...exports import archive as archive_format
+from ...exports import jsonl, refi_read, tabular
+from ...exports.common import BadFile, decode_text
+from ...exports.rows import DocumentRow
+from ...exports.tabular import parse_columns
+from ...models import Annotation, Code, Codebook, Document, DocumentStatus, Membership, Project
+from ...selectors.exports import code_paths
+from ..annotations import _validate as validate_coding
+from ..codes import code_save
+from ..documents import normalise_text, text_sha256
+from ..workflow import gold_user_for
+from .coders import CoderMapper, CoderMatch, check_prefix, mapping_digest
 
 Progress = Callable[..., Iterable]
 BATCH = 1000
@@ -44,6 +50,11 @@ class ImportResult:
     codes: int = 0
     codes_existing: int = 0
     skipped_sources: int = 0
+    coders: list[CoderMatch] = field(default_factory=list)  # how the file's coders were mapped
+
+    @property
+    def mapping_digest(self) -> str:
+        return mapping_digest(self.coders)
 
     def __str__(self) -> str:
         parts = [
@@ -99,12 +110,20 @@ def import_uploads(
     files,
     text_column: str = "",
     columns: dict[str, str] | None = None,
+    placeholder_prefix: str = "",
+    confirm: str | None = None,
+    preview: bool = False,
 ) -> ImportResult:
     """Run the import ``kind`` on uploaded files (Django ``UploadedFile``s, with ``name`` and
     ``size``): several ``.txt`` files, or exactly one file of the other kinds. Codings without
-    a coder are attributed to ``user``."""
+    a coder are attributed to ``user``; the other coders are mapped as ``coders`` says, with
+    ``placeholder_prefix``, ``confirm`` and ``preview`` as in ``annotations_import_jsonl``
+    (``preview`` of another kind is refused: only codings have a mapping to show)."""
     if kind not in IMPORT_KINDS:
         raise ValidationError(f"Unknown kind of import {kind!r}.")
+    if preview and not kind.startswith("annotations-"):
+        raise ValidationError("Only an import of codings has a coder mapping to preview.")
+    check_prefix(placeholder_prefix)
     limit = settings.ANNOTATOR_MAX_UPLOAD_BYTES
     for upload in files:
         # The services check the size again while reading; this answers before any parsing.
@@ -126,9 +145,10 @@ def import_uploads(
         return documents_import_jsonl(**common)
     if kind == "codebook-qdc":
         return codebook_import_qdc(**common)
+    options = {"placeholder_prefix": placeholder_prefix, "confirm": confirm, "preview": preview}
     if kind == "annotations-jsonl":
-        return annotations_import_jsonl(**common, user=user)
-    return annotations_import_qdpx(**common, user=user)
+        return annotations_import_jsonl(**common, user=user, **options)
+    return annotations_import_qdpx(**common, user=user, **options)
 
 
 def _error(filename: str, where: str, exc: ValidationError) -> ValidationError:
@@ -225,42 +245,7 @@ def _documents_for(project, items, filename, progress):
     return [by_hash[digest] for digest in targets], len(created)
 
 
-class _Coders:
-    """Usernames -> users; unknown names become inactive accounts and annotators of the project."""
-
-    def __init__(self, project, default, *, add_members=True):
-        self.project, self.default, self.users, self.created = project, default, {}, 0
-        self.add_members = add_members
-        self.members = set(
-            Membership.objects.filter(project=project).values_list("user_id", flat=True)
-        )
-
-    def get(self, username: str, filename: str, where: str):
-        if not username:
-            if self.default is None:
-                raise ValidationError(f"{filename}, {where}: field coder: missing.")
-            return self.default
-        user = self.users.get(username)
-        if user is None:
-            User = get_user_model()
-            if len(username) > 150:
-                raise ValidationError(
-                    f"{filename}, {where}: field coder: longer than 150 characters."
-                )
-            user = User.objects.filter(**{User.USERNAME_FIELD: username}).first()
-            if user is None:
-                user = User.objects.create_user(username=username, password=None, is_active=False)
-                self.created += 1
-            self.users[username] = user
-        if self.add_members and user.pk not in self.members:
-            Membership.objects.create(
-                user=user, project=self.project, role=Membership.Role.ANNOTATOR
-            )
-            self.members.add(user.pk)
-        return user
-
-
-def _create_codings(project, pairs, filename, coders: _Coders, progress, *, auto_status=True):
+def _create_codings(project, pairs, filename, coders, progress, *, auto_status=True):
     """Store ``(where, document, CodingRow)`` codings with ``annotation_create``'s rules."""
     paths = {path: code_id for code_id, path in code_paths(project.codebook_id).items()}
     codes = {c.pk: c for c in Code.objects.filter(codebook_id=project.codebook_id)}
@@ -282,8 +267,8 @@ def _create_codings(project, pairs, filename, coders: _Coders, progress, *, auto
                 f"{filename}, {where}: field code: {row.code_path!r} is not a code of the "
                 f"codebook {project.codebook.name!r}."
             )
-        coder = coders.get(row.coder, filename, where)
         try:
+            coder = coders.get(row.coder)
             validate_coding(
                 document=document, code=code, start_offset=row.start, end_offset=row.end
             )
@@ -323,7 +308,31 @@ def _create_codings(project, pairs, filename, coders: _Coders, progress, *, auto
     return len(new), already
 
 
-@transaction.atomic
+def _lock(project: Project) -> None:
+    """Serialise imports into one project: a second import submitted at the same time waits
+    for the first and then sees what it wrote (its codings count as already present)."""
+    Project.objects.select_for_update().filter(pk=project.pk).exists()
+
+
+def _atomic_import(function):
+    """One transaction; a write that collides with a concurrent import (a unique constraint)
+    is answered with a message instead of a server error, and nothing is written."""
+
+    @functools.wraps(function)
+    def wrapper(*args, **kwargs):
+        try:
+            with transaction.atomic():
+                return function(*args, **kwargs)
+        except IntegrityError:
+            raise ValidationError(
+                "Another import changed this project at the same time; nothing was written. "
+                "Try again."
+            ) from None
+
+    return wrapper
+
+
+@_atomic_import
 def documents_import_txt(
     *, project: Project, files, progress: Progress = _no_progress
 ) -> ImportResult:
@@ -333,11 +342,12 @@ def documents_import_txt(
         text = _parse(decode_text, read_upload(file, filename), filename)
         title = filename.rsplit("/", 1)[-1].removesuffix(".txt")
         items.append((filename, DocumentRow(id=None, text=text, title=title)))
+    _lock(project)
     created = _create_documents(project, items, "", progress)
     return ImportResult(documents=len(created))
 
 
-@transaction.atomic
+@_atomic_import
 def documents_import_csv(
     *,
     project: Project,
@@ -351,95 +361,211 @@ def documents_import_csv(
     items = _parse(
         tabular.read_documents_csv, data, filename, text_column=text_column, columns=columns
     )
+    _lock(project)
     return ImportResult(documents=len(_create_documents(project, items, filename, progress)))
 
 
-@transaction.atomic
+@_atomic_import
 def documents_import_jsonl(
     *, project: Project, file, filename: str, progress: Progress = _no_progress
 ) -> ImportResult:
     """Documents only (their ``annotations``/``label`` are ignored: see ``annotations_import_jsonl``)."""
     items = _parse(jsonl.read_jsonl, read_upload(file, filename), filename)
+    _lock(project)
     return ImportResult(documents=len(_create_documents(project, items, filename, progress)))
 
 
-def _import_codings(project, items, filename, user, progress) -> ImportResult:
+def _read_codings_file(kind: str, file, filename: str) -> tuple[list, int]:
+    """``(items, skipped sources)`` of a JSONL or QDPX file of codings."""
+    data = read_upload(file, filename)
+    if kind == "jsonl":
+        return _parse(jsonl.read_jsonl, data, filename), 0
+    content = _parse(
+        refi_read.read_qdpx, data, filename, max_bytes=settings.ANNOTATOR_MAX_UPLOAD_BYTES
+    )
+    return content.documents, content.skipped_sources
+
+
+def _codings_import(
+    kind, *, project, file, filename, user, prefix, confirm, preview, progress
+) -> ImportResult:
+    items, skipped = _read_codings_file(kind, file, filename)
+    if not preview:
+        _lock(project)
+    coders = CoderMapper(project, user, prefix=prefix)
+    try:
+        mapping = coders.plan(c.coder for _, row in items for c in row.codings)
+    except ValidationError as exc:
+        raise _error(filename, "", exc) from None
+    result = ImportResult(skipped_sources=skipped, coders=mapping)
+    if preview:
+        return result
+    if confirm is not None and confirm != mapping_digest(mapping):
+        raise ValidationError(
+            "The coder mapping changed since it was shown (members or accounts changed); "
+            "check the new mapping and confirm again."
+        )
     documents, created = _documents_for(project, items, filename, progress)
-    coders = _Coders(project, user)
     pairs = [
         (f"{where}, coding {i}", document, coding)
         for (where, row), document in zip(items, documents, strict=True)
         for i, coding in enumerate(row.codings, start=1)
     ]
     new, already = _create_codings(project, pairs, filename, coders, progress)
-    return ImportResult(
-        documents=created, codings=new, codings_existing=already, users_created=coders.created
-    )
-
-
-@transaction.atomic
-def annotations_import_jsonl(
-    *, project: Project, file, filename: str, user=None, progress: Progress = _no_progress
-) -> ImportResult:
-    """Codings from JSON Lines; documents are matched by text (missing ones are created).
-
-    ``label`` spans without a coder are attributed to ``user``.
-    """
-    items = _parse(jsonl.read_jsonl, read_upload(file, filename), filename)
-    return _import_codings(project, items, filename, user, progress)
-
-
-@transaction.atomic
-def annotations_import_qdpx(
-    *, project: Project, file, filename: str, user=None, progress: Progress = _no_progress
-) -> ImportResult:
-    """Codings of a REFI-QDA project. Users are matched by name (or created inactive), codes by
-    path or name in the project's codebook, documents by text (missing ones are created)."""
-    content = _parse(refi_read.read_qdpx, read_upload(file, filename), filename)
-    result = _import_codings(project, content.documents, filename, user, progress)
-    result.skipped_sources = content.skipped_sources
+    result.documents, result.codings, result.codings_existing = created, new, already
+    result.users_created = coders.created
     return result
 
 
-@transaction.atomic
+@_atomic_import
+def annotations_import_jsonl(
+    *,
+    project: Project,
+    file,
+    filename: str,
+    user=None,
+    placeholder_prefix: str = "",
+    confirm: str | None = None,
+    preview: bool = False,
+    progress: Progress = _no_progress,
+) -> ImportResult:
+    """Codings from JSON Lines; documents are matched by text (missing ones are created),
+    coders mapped by ``coders.CoderMapper``; ``label`` spans without a coder are ``user``'s.
+
+    ``preview`` reads the file and returns the coder mapping without writing anything;
+    ``confirm`` (a ``mapping_digest``) refuses the import if the mapping is no longer that one.
+    """
+    return _codings_import(
+        "jsonl",
+        project=project,
+        file=file,
+        filename=filename,
+        user=user,
+        prefix=placeholder_prefix,
+        confirm=confirm,
+        preview=preview,
+        progress=progress,
+    )
+
+
+@_atomic_import
+def annotations_import_qdpx(
+    *,
+    project: Project,
+    file,
+    filename: str,
+    user=None,
+    placeholder_prefix: str = "",
+    confirm: str | None = None,
+    preview: bool = False,
+    progress: Progress = _no_progress,
+) -> ImportResult:
+    """Codings of a REFI-QDA project: codes by path or name in the project's codebook,
+    documents by text (missing ones are created), coders as in ``annotations_import_jsonl``."""
+    return _codings_import(
+        "qdpx",
+        project=project,
+        file=file,
+        filename=filename,
+        user=user,
+        prefix=placeholder_prefix,
+        confirm=confirm,
+        preview=preview,
+        progress=progress,
+    )
+
+
+@_atomic_import
 def codebook_import_qdc(*, project: Project, file, filename: str) -> ImportResult:
     """Add a REFI-QDA codebook's codes to the project's codebook; codes already there (same
     path) are kept as they are."""
     rows = _parse(refi_read.read_qdc, read_upload(file, filename), filename)
+    _lock(project)
     return _create_codes(project.codebook, rows, filename)
 
 
 def _create_codes(codebook: Codebook, rows, filename) -> ImportResult:
-    ids = {path: code_id for code_id, path in code_paths(codebook.pk).items()}
+    """Each new code through ``codes.code_save``: the hierarchy rules of the codebook page."""
+    by_path = {}
+    existing = {path: code_id for code_id, path in code_paths(codebook.pk).items()}
+    if existing:
+        codes = Code.objects.filter(codebook=codebook).in_bulk()
+        by_path = {path: codes[code_id] for path, code_id in existing.items()}
     result = ImportResult()
     for row in sorted(rows, key=lambda r: r.path.count("/")):
-        if row.path in ids:
+        if row.path in by_path:
             result.codes_existing += 1
             continue
-        code = Code(
-            codebook=codebook,
-            name=row.name,
-            parent_id=ids.get(row.parent_path),
-            color=row.color,
-            definition=row.definition,
-            inclusion_criteria=row.inclusion_criteria,
-            exclusion_criteria=row.exclusion_criteria,
-            example=row.example,
-            shortcut=row.shortcut,
-            order=row.order,
-            is_active=row.is_active,
-        )
+        parent = by_path.get(row.parent_path) if row.parent_path else None
+        if row.parent_path and parent is None:
+            raise ValidationError(
+                f"{filename}, code {row.path!r}: field parent: {row.parent_path!r} is not a code."
+            )
         try:
-            code.full_clean()
+            code = code_save(
+                code=Code(codebook=codebook),
+                data={
+                    "name": row.name,
+                    "parent": parent,
+                    "color": row.color,
+                    "definition": row.definition,
+                    "inclusion_criteria": row.inclusion_criteria,
+                    "exclusion_criteria": row.exclusion_criteria,
+                    "example": row.example,
+                    "shortcut": row.shortcut,
+                    "order": row.order,
+                    "is_active": row.is_active,
+                },
+            )
         except ValidationError as exc:
             raise _error(filename, f"code {row.path!r}", exc) from None
-        code.save()
-        ids[row.path] = code.pk
+        by_path[row.path] = code
         result.codes += 1
     return result
 
 
-@transaction.atomic
+_GOLD_NAME = re.compile(r"gold-standard-\d+\Z")
+
+
+class _ArchiveUsers:
+    """Usernames of an archive (restored by an operator's command): matched to accounts of the
+    same name, else created inactive without a password (names Django would refuse are refused).
+    The archive's gold-standard coder becomes the new project's gold standard."""
+
+    def __init__(self, project):
+        self.project, self.users, self.created = project, {}, 0
+        self.User = get_user_model()
+        self.validator = UnicodeUsernameValidator()
+
+    def is_gold(self, username: str) -> bool:
+        return bool(_GOLD_NAME.match(username))
+
+    def get(self, username: str):
+        user = self.users.get(username)
+        if user is not None:
+            return user
+        if self.is_gold(username):
+            user = gold_user_for(self.project)
+        else:
+            try:
+                self.validator(username)
+            except ValidationError:
+                raise ValidationError(
+                    {"coder": f"{username!r} is not a valid user name."}
+                ) from None
+            if len(username) > 150:
+                raise ValidationError({"coder": "longer than 150 characters."})
+            user = self.User.objects.filter(**{self.User.USERNAME_FIELD: username}).first()
+            if user is None:
+                user = self.User.objects.create_user(
+                    username=username, password=None, is_active=False
+                )
+                self.created += 1
+        self.users[username] = user
+        return user
+
+
+@_atomic_import
 def project_import_archive(
     *, file, filename: str, name: str = "", progress: Progress = _no_progress
 ) -> Project:
@@ -474,20 +600,24 @@ def project_import_archive(
     project.save()
     _restore_times(Project, [project], [head.created_at], "created_at")
     # An archive names its members; coders who have left the project stay non-members.
-    coders = _Coders(project, None, add_members=False)
+    coders = _ArchiveUsers(project)
     roles = Membership.Role.values
     seen = set()
     for index, member in enumerate(head.members):
+        where = f"members[{index}]"
         if member.role not in roles:
-            raise ValidationError(
-                f"{filename}, members[{index}]: field role: unknown role {member.role!r}."
-            )
+            raise ValidationError(f"{filename}, {where}: field role: unknown role {member.role!r}.")
         if member.username in seen:
             raise ValidationError(
-                f"{filename}, members[{index}]: field username: {member.username!r} is listed twice."
+                f"{filename}, {where}: field username: {member.username!r} is listed twice."
             )
         seen.add(member.username)
-        user = coders.get(member.username, filename, f"members[{index}]")
+        if coders.is_gold(member.username):
+            continue  # the gold standard is a coder set, never a member
+        try:
+            user = coders.get(member.username)
+        except ValidationError as exc:
+            raise _error(filename, where, exc) from None
         Membership.objects.create(user=user, project=project, role=member.role)
     documents = _create_documents(project, items, filename, progress, keep_order=True)
     pairs = [
@@ -499,11 +629,15 @@ def project_import_archive(
     statuses = []
     for (where, row), document in zip(items, documents, strict=True):
         for k, status in enumerate(row.statuses):
+            here = f"{where}.statuses[{k}]"
             if status.state not in DocumentStatus.State.values:
                 raise ValidationError(
-                    f"{filename}, {where}.statuses[{k}]: field state: unknown state {status.state!r}."
+                    f"{filename}, {here}: field state: unknown state {status.state!r}."
                 )
-            coder = coders.get(status.coder, filename, f"{where}.statuses[{k}]")
+            try:
+                coder = coders.get(status.coder)
+            except ValidationError as exc:
+                raise _error(filename, here, exc) from None
             statuses.append(DocumentStatus(document=document, coder=coder, state=status.state))
     DocumentStatus.objects.bulk_create(statuses, batch_size=BATCH)
     return project
