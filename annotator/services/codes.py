@@ -53,7 +53,7 @@ def code_check_parent(
         seen.add(node)
         depth += 1
         node = tree.get(node)
-    if depth + _subtree_height(code.pk, tree) > MAX_DEPTH + 1:
+    if depth + _subtree_height(code.pk, tree) > MAX_DEPTH:
         raise ValidationError(
             {"parent": f"A codebook's hierarchy is at most {MAX_DEPTH} levels deep."}
         )

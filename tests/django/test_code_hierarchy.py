@@ -196,3 +196,19 @@ def test_the_api_still_sets_and_refuses_parents(api_as, other_code):
     response = manager.patch(f"{CODES}3/", {"parent": other_code.pk}, format="json")
     assert response.status_code == 400
     assert Code.objects.get(pk=3).parent_id is None
+
+
+def test_the_hierarchy_holds_exactly_max_depth_levels(demo_project):
+    from django.core.exceptions import ValidationError
+
+    from annotator.services.codes import MAX_DEPTH, code_save
+
+    codebook = demo_project.codebook
+    parent = None
+    for level in range(1, MAX_DEPTH + 1):  # levels 1..MAX_DEPTH are allowed
+        parent = code_save(
+            code=Code(codebook=codebook), data={"name": f"L{level}", "parent": parent}
+        )
+    with pytest.raises(ValidationError, match=f"at most {MAX_DEPTH} levels"):
+        code_save(code=Code(codebook=codebook), data={"name": "too deep", "parent": parent})
+    assert not Code.objects.filter(name="too deep").exists()
