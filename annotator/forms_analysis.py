@@ -111,7 +111,7 @@ class RetrievalForm(ScopeForm):
         label="Only segments that",
         choices=[(k, v) for k, v in sel.OPERATORS.items()],
     )
-    other = _Multi(coerce=int, required=False, label="…codes")
+    other = _Multi(coerce=int, required=False, label="Compared with codes")
     distance = forms.IntegerField(
         required=False, min_value=0, max_value=100_000, initial=100, label="n (characters)"
     )

@@ -301,7 +301,7 @@ def heatmap_svg(matrix, measure: str, link) -> str:
     top = max(values) or 1
     size = label_w + cell * len(codes) + 10
     parts = [
-        f'<svg class="heatmap" role="img" aria-label="Co-occurrence heat map ({measure})" '
+        f'<svg class="heatmap" role="group" aria-label="Co-occurrence heat map ({measure})" '
         f'viewBox="0 0 {size} {size}" width="{size}" height="{size}" '
         'xmlns="http://www.w3.org/2000/svg">'
     ]
