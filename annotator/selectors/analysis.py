@@ -17,7 +17,18 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from django.db import connection
-from django.db.models import BooleanField, Count, F, FloatField, IntegerField, Q, Sum, Value
+from django.db.models import (
+    BooleanField,
+    Count,
+    Exists,
+    F,
+    FloatField,
+    IntegerField,
+    OuterRef,
+    Q,
+    Sum,
+    Value,
+)
 from django.db.models.expressions import RawSQL
 from django.db.models.fields.json import KeyTextTransform
 from django.db.models.functions import (
@@ -29,7 +40,7 @@ from django.db.models.functions import (
     Substr,
 )
 
-from ..models import Annotation, Code, Document, Membership
+from ..models import Annotation, Code, CodingProvenance, Document, Membership
 
 GOLD_LABEL = "gold standard"
 CONTEXT_CHARS = 300  # read around a segment to find a sentence either side
@@ -295,7 +306,8 @@ def _segment_values(qs):
         _after=Substr("document__text", F("end_offset") + 1, CONTEXT_CHARS),
         _para=newlines_before,
         _opening=Substr("document__text", 1, 80),
-        _auto=Count("coding_provenance"),
+        # EXISTS, not COUNT: an aggregate would group the whole result before the LIMIT.
+        _auto=Exists(CodingProvenance.objects.filter(annotation=OuterRef("pk"))),
     ).values_list(
         "id",
         "document_id",
