@@ -10,7 +10,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitVie
 from rest_framework.exceptions import NotFound
 from rest_framework.permissions import IsAuthenticated
 
-from . import annotations, auth, documents, imports, projects, reports
+from . import analysis, annotations, auth, documents, imports, projects, reports
 from .base import BaseApi
 
 PROJECT = "v1/projects/<id:project_id>/"
@@ -56,6 +56,10 @@ urlpatterns = [
     path(DOCUMENT + "status/", api(documents.DocumentStatusApi), name="api-document-status"),
     path(PROJECT + "agreement/", api(reports.AgreementReportApi), name="api-agreement"),
     path(PROJECT + "export/", api(reports.ProjectExportApi), name="api-export"),
+    *[
+        path(PROJECT + "analysis/" + route, api(view), name=f"api-analysis-{name}")
+        for route, view, name in analysis.ROUTES
+    ],
     path(
         PROJECT + "annotations/import/",
         api(imports.AnnotationImportApi),

@@ -1,3 +1,4 @@
+from .analysis import CodingProvenance
 from .annotations import Annotation, DocumentStatus
 from .codebooks import Code, Codebook
 from .documents import Document
@@ -11,6 +12,7 @@ __all__ = [
     "CurationNote",
     "GoldProvenance",
     "Code",
+    "CodingProvenance",
     "Codebook",
     "Document",
     "DocumentStatus",

@@ -85,6 +85,12 @@ def test_it_describes_every_api_route_and_its_error_responses(schema):
         "/api/v1/annotations/",
         "/api/v1/annotations/bulk/",
         "/api/v1/annotations/{annotation_id}/",
+        *(
+            f"/api/v1/projects/{{project_id}}/analysis/{route}/"
+            for route in ("segments", "frequencies", "cooccurrence", "search", "memos")
+        ),
+        "/api/v1/projects/{project_id}/analysis/autocode/preview/",
+        "/api/v1/projects/{project_id}/analysis/autocode/",
     }
     for path, operations in paths.items():
         for method, operation in operations.items():
