@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('annotator', '0003_workflow'),
+        ('annotator', '0004_code_parent_same_codebook'),
     ]
 
     operations = [
