@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
-from .views import agreement, auth, core, exports, health, tokens, workflow, workspace
+from .views import agreement, auth, core, exports, health, setup, tokens, workflow, workspace
 
 # Each feature's views module owns its routes (``urlpatterns``), all in the "annotator" namespace.
 app_patterns = [
@@ -13,6 +13,7 @@ app_patterns = [
     *exports.urlpatterns,
     *workflow.urlpatterns,
     *agreement.urlpatterns,
+    *setup.urlpatterns,
 ]
 
 urlpatterns = [

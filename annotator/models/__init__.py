@@ -2,6 +2,7 @@ from .annotations import Annotation, DocumentStatus
 from .codebooks import Code, Codebook
 from .documents import Document
 from .projects import Membership, Project
+from .setup import DocumentMemo, DocumentOriginal, Invitation
 from .workflow import Assignment, Curation, CurationNote, GoldProvenance
 
 __all__ = [
@@ -13,6 +14,9 @@ __all__ = [
     "Code",
     "Codebook",
     "Document",
+    "DocumentMemo",
+    "DocumentOriginal",
+    "Invitation",
     "DocumentStatus",
     "Membership",
     "Project",
