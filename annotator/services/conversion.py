@@ -78,13 +78,14 @@ def _pdf(data: bytes, filename: str) -> tuple[str, str]:
             _fail(
                 filename, "the PDF is encrypted (password-protected); upload an unprotected copy."
             )
-        pages = [page.extract_text() or "" for page in reader.pages]
+        # Layout mode keeps vertical gaps as blank lines: they end paragraphs.
+        pages = [page.extract_text(extraction_mode="layout") or "" for page in reader.pages]
         title = (reader.metadata.title if reader.metadata else None) or ""
     except ValidationError:
         raise
     except (PdfReadError, ValueError, KeyError, TypeError, AttributeError, OSError):
         _fail(filename, "not a readable PDF (the file is damaged or not a PDF).")
-    # pypdf ends each visual line with "\n"; a blank line or a page break ends a paragraph.
+    # A blank line (a vertical gap larger than a line) or a page break ends a paragraph.
     text = _paragraphs(pages)
     if not text:
         _fail(
@@ -151,7 +152,7 @@ class _HtmlText(HTMLParser):
         elif tag in _SKIP:
             self.skip += 1
         elif tag == "br":
-            self.current.append("\n" if self.pre else "\u2028")
+            self.current.append("\n" if self.pre else "\ue000")
         elif tag in _BLOCK:
             self._end_block()
             if tag == "pre":
@@ -177,7 +178,7 @@ class _HtmlText(HTMLParser):
 
     def text(self) -> str:
         self._end_block()
-        blocks = [b.replace("\u2028 ", "\n").replace("\u2028", "\n") for b in self.blocks]
+        blocks = [b.replace("\ue000 ", "\n").replace("\ue000", "\n") for b in self.blocks]
         return _paragraphs(blocks)
 
 
