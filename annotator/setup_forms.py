@@ -8,6 +8,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 
 from .models import Membership, Project
+from .services import imports
 from .services.projects import creatable_codebooks
 from .services.uploads import check_metadata
 
@@ -110,6 +111,16 @@ UPLOAD_FORMATS = [
 class UploadForm(forms.Form):
     format = forms.ChoiceField(choices=UPLOAD_FORMATS, initial="files", widget=forms.RadioSelect)
     files = MultipleFileField(label="Files")
+    columns = forms.CharField(
+        label="CSV only: other columns, as field=column pairs",
+        required=False,
+        max_length=2000,
+        help_text="For example title=Headline,published=Date,desk=Desk: title, source, author, "
+        "url, published and external_id fill those fields; other names become metadata.",
+    )
+
+    def clean_columns(self):
+        return imports.column_mapping(self.cleaned_data["columns"])
 
 
 class DocumentMetadataForm(forms.Form):

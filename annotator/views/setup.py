@@ -275,7 +275,11 @@ def document_upload(request, project_id: int):
                 )
             else:
                 count = imports.import_uploads(
-                    project=project, user=request.user, kind=f"documents-{fmt}", files=files
+                    project=project,
+                    user=request.user,
+                    kind=f"documents-{fmt}",
+                    files=files,
+                    columns=form.cleaned_data["columns"],
                 ).documents
         except ValidationError as exc:
             _errors_into(form, exc)
