@@ -15,7 +15,15 @@ from .services.uploads import check_metadata
 ROLE_CHOICES = Membership.Role.choices
 
 
-class ProjectSettingsForm(forms.Form):
+class Form(forms.Form):
+    """Labels without Django's trailing colon, like the rest of the app's forms."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("label_suffix", "")
+        super().__init__(*args, **kwargs)
+
+
+class ProjectSettingsForm(Form):
     name = forms.CharField(max_length=200)
     description = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 3}))
     granularity = forms.ChoiceField(
@@ -55,16 +63,16 @@ class ProjectCreateForm(ProjectSettingsForm):
         return creatable_codebooks(self.user).get(pk=int(value))
 
 
-class MemberAddForm(forms.Form):
+class MemberAddForm(Form):
     user = forms.CharField(label="Username or email", max_length=254)
     role = forms.ChoiceField(choices=ROLE_CHOICES, initial=Membership.Role.ANNOTATOR)
 
 
-class MemberRoleForm(forms.Form):
+class MemberRoleForm(Form):
     role = forms.ChoiceField(choices=ROLE_CHOICES)
 
 
-class InvitationForm(forms.Form):
+class InvitationForm(Form):
     role = forms.ChoiceField(choices=ROLE_CHOICES, initial=Membership.Role.ANNOTATOR)
     email = forms.EmailField(
         required=False,
@@ -72,7 +80,7 @@ class InvitationForm(forms.Form):
     )
 
 
-class AcceptForm(forms.Form):
+class AcceptForm(Form):
     username = forms.CharField(max_length=150)
     email = forms.EmailField(required=False)
     password1 = forms.CharField(label="Password", widget=forms.PasswordInput, strip=False)
@@ -108,7 +116,7 @@ UPLOAD_FORMATS = [
 ]
 
 
-class UploadForm(forms.Form):
+class UploadForm(Form):
     format = forms.ChoiceField(choices=UPLOAD_FORMATS, initial="files", widget=forms.RadioSelect)
     files = MultipleFileField(label="Files")
     columns = forms.CharField(
@@ -123,7 +131,7 @@ class UploadForm(forms.Form):
         return imports.column_mapping(self.cleaned_data["columns"])
 
 
-class DocumentMetadataForm(forms.Form):
+class DocumentMetadataForm(Form):
     title = forms.CharField(max_length=500, required=False)
     source = forms.CharField(label="Source / outlet", max_length=300, required=False)
     author = forms.CharField(max_length=300, required=False)
@@ -150,7 +158,7 @@ class DocumentMetadataForm(forms.Form):
         return check_metadata(value)
 
 
-class MemoForm(forms.Form):
+class MemoForm(Form):
     text = forms.CharField(
         label="Your memo on this document",
         required=False,

@@ -104,8 +104,8 @@ def _members_page(request, project, *, add_form=None, invite_form=None, new_link
         "memberships": memberships,
         "invitations": invitations,
         "roles": Role.choices,
-        "add_form": add_form or MemberAddForm(),
-        "invite_form": invite_form or InvitationForm(),
+        "add_form": add_form or MemberAddForm(auto_id="add_%s"),
+        "invite_form": invite_form or InvitationForm(auto_id="invite_%s"),
         "new_link": new_link,
     }
     return render(request, T + "members.html", context, status=status)
@@ -119,7 +119,7 @@ def project_members(request, project_id: int):
 @require_POST
 def member_add(request, project_id: int):
     project = access.project_for(request.user, project_id, role=Role.MANAGER).project
-    form = MemberAddForm(request.POST)
+    form = MemberAddForm(request.POST, auto_id="add_%s")
     if form.is_valid():
         try:
             membership = members.member_add(
@@ -188,7 +188,7 @@ def accept_url(request):
 @require_POST
 def invitation_create(request, project_id: int):
     project = access.project_for(request.user, project_id, role=Role.MANAGER).project
-    form = InvitationForm(request.POST)
+    form = InvitationForm(request.POST, auto_id="invite_%s")
     if form.is_valid():
         try:
             invitation, token = members.invitation_create(
