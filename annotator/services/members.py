@@ -136,7 +136,8 @@ def invitation_create(
         send_mail(
             subject=f"Join the project “{project.name}” on Annotator",
             message=(
-                f"{created_by.get_username()} invites you to join the project "
+                f"{created_by.get_username() if created_by else 'A manager'} invites you to "
+                "join the project "
                 f"“{project.name}” as {role}.\n\nOpen this link to create your account or sign "
                 f"in: {link}\n\nThe link works once, until "
                 f"{invitation.expires_at:%Y-%m-%d %H:%M} UTC."
