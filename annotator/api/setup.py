@@ -134,7 +134,7 @@ class ProjectListCreateApi(ProjectListApi):
     )
     def post(self, request):
         if not projects.can_create_projects(request.user):
-            raise PermissionDenied(projects._creators_message())
+            raise PermissionDenied(projects.creators_message())
         serializer = ProjectCreateInput(data=request.data)
         serializer.is_valid(raise_exception=True)
         data = dict(serializer.validated_data)

@@ -60,7 +60,7 @@ def project_create(
     """A new project with ``creator`` as its manager, and a new empty codebook unless
     ``codebook`` (one the creator may share, see ``creatable_codebooks``) is given."""
     if not can_create_projects(creator):
-        raise PermissionDenied(_creators_message())
+        raise PermissionDenied(creators_message())
     project = Project(
         name=name,
         description=description or "",
@@ -82,7 +82,7 @@ def project_create(
     return project
 
 
-def _creators_message() -> str:
+def creators_message() -> str:
     if settings.ANNOTATOR_PROJECT_CREATORS == "staff":
         return "Creating projects needs a staff account: ask an administrator."
     return "Creating projects needs an active account."

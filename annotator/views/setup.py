@@ -58,7 +58,7 @@ def _render(request, template, context, form_valid=True):
 @require_http_methods(["GET", "POST"])
 def project_create(request):
     if not projects.can_create_projects(request.user):
-        raise PermissionDenied(projects._creators_message())
+        raise PermissionDenied(projects.creators_message())
     form = ProjectCreateForm(request.POST or None, user=request.user)
     if request.method == "POST" and form.is_valid():
         try:

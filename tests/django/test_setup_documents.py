@@ -252,3 +252,19 @@ def test_project_create_route_by_role(client_as, members):
         response = client_as(role).get(reverse("annotator:project-create"))
         expected = 302 if role == "anonymous" else 403
         assert response.status_code == expected, role
+
+
+def test_a_post_without_csrf_token_changes_nothing(members, demo_project):
+    from django.test import Client
+
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(members["manager"])
+    before = _state(demo_project)
+    for name, data in [
+        ("member-add", {"user": "outsider", "role": "manager"}),
+        ("project-settings", {"name": "Forged", "granularity": "word"}),
+        ("invitation-create", {"role": "manager"}),
+    ]:
+        response = client.post(reverse(f"annotator:{name}", args=[demo_project.pk]), data)
+        assert response.status_code == 403, name
+    assert _state(demo_project) == before
