@@ -37,7 +37,11 @@ class ProjectAccess:
 
     def require(self, role: str) -> "ProjectAccess":
         if _RANK[self.role] < _RANK[role]:
-            raise PermissionDenied(f"This needs the {role} role in the project.")
+            # The 403 page shows this message: it names the role needed and the user's own.
+            raise PermissionDenied(
+                f"This needs the {role} role in the project “{self.project.name}”; "
+                f"your role there is {self.role}."
+            )
         return self
 
 

@@ -291,3 +291,26 @@ LOGGING = {
         }
     },
 }
+
+# --- Team setup (projects, members, invitations, password reset) -------------------------------
+# Who may create projects from the home page and the API: "staff" (staff accounts and
+# superusers, the default) or "all" (every signed-in user).
+ANNOTATOR_PROJECT_CREATORS = os.environ.get("ANNOTATOR_PROJECT_CREATORS", "staff").strip()
+if ANNOTATOR_PROJECT_CREATORS not in ("staff", "all"):
+    raise SystemExit(
+        f"Invalid ANNOTATOR_PROJECT_CREATORS={ANNOTATOR_PROJECT_CREATORS!r}: expected staff or all."
+    )
+# How long an invitation link stays valid.
+ANNOTATOR_INVITATION_DAYS = _env_int("ANNOTATOR_INVITATION_DAYS", 7)
+# Email (invitations, password reset): SMTP when DJANGO_EMAIL_HOST is set, else the console
+# backend (messages are printed; the invitation page shows the link to pass on).
+EMAIL_HOST = os.environ.get("DJANGO_EMAIL_HOST", "")
+if EMAIL_HOST:
+    EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    EMAIL_PORT = _env_int("DJANGO_EMAIL_PORT", 587)
+    EMAIL_HOST_USER = os.environ.get("DJANGO_EMAIL_USER", "")
+    EMAIL_HOST_PASSWORD = os.environ.get("DJANGO_EMAIL_PASSWORD", "")
+    EMAIL_USE_TLS = _env_bool("DJANGO_EMAIL_TLS", True)
+else:
+    EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
+DEFAULT_FROM_EMAIL = os.environ.get("DJANGO_DEFAULT_FROM_EMAIL", "annotator@localhost")

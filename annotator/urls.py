@@ -2,7 +2,18 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
-from .views import agreement, analysis, auth, core, exports, health, tokens, workflow, workspace
+from .views import (
+    agreement,
+    analysis,
+    auth,
+    core,
+    exports,
+    health,
+    setup,
+    tokens,
+    workflow,
+    workspace,
+)
 
 # Each feature's views module owns its routes (``urlpatterns``), all in the "annotator" namespace.
 app_patterns = [
@@ -14,6 +25,7 @@ app_patterns = [
     *workflow.urlpatterns,
     *agreement.urlpatterns,
     *analysis.urlpatterns,
+    *setup.urlpatterns,
 ]
 
 urlpatterns = [

@@ -10,7 +10,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitVie
 from rest_framework.exceptions import NotFound
 from rest_framework.permissions import IsAuthenticated
 
-from . import analysis, annotations, auth, documents, imports, projects, reports
+from . import analysis, annotations, auth, documents, imports, projects, reports, setup
 from .base import BaseApi
 
 PROJECT = "v1/projects/<id:project_id>/"
@@ -33,15 +33,33 @@ class NotFoundApi(BaseApi):
     options = http_method_not_allowed
 
 
+def setup_urls(project, document):
+    """Team setup (``api/setup.py``): members, invitations, uploads, document memos."""
+    return [
+        path(project + "members/<id:user_id>/", api(setup.MemberDetailApi), name="api-member"),
+        path(project + "invitations/", api(setup.InvitationListApi), name="api-invitations"),
+        path(
+            project + "invitations/<id:invitation_id>/",
+            api(setup.InvitationDetailApi),
+            name="api-invitation",
+        ),
+        path(
+            project + "documents/upload/", api(setup.DocumentUploadApi), name="api-document-upload"
+        ),
+        path(document + "memos/", api(setup.DocumentMemoApi), name="api-document-memos"),
+    ]
+
+
 # The schema and its docs need a signed-in user (session or token), like every other page.
 SIGNED_IN = {"permission_classes": [IsAuthenticated]}
 
 
 urlpatterns = [
     path("v1/auth/token/", api(auth.TokenObtainApi), name="api-token"),
-    path("v1/projects/", api(projects.ProjectListApi), name="api-project-list"),
-    path(PROJECT, api(projects.ProjectDetailApi), name="api-project-detail"),
-    path(PROJECT + "members/", api(projects.ProjectMemberListApi), name="api-project-members"),
+    path("v1/projects/", api(setup.ProjectListCreateApi), name="api-project-list"),
+    path(PROJECT, api(setup.ProjectDetailUpdateApi), name="api-project-detail"),
+    path(PROJECT + "members/", api(setup.ProjectMembersApi), name="api-project-members"),
+    *setup_urls(PROJECT, DOCUMENT),
     path(PROJECT + "codebook/", api(projects.CodebookDetailApi), name="api-codebook-detail"),
     path(PROJECT + "codebook/codes/", api(projects.CodeListApi), name="api-code-list"),
     path(
@@ -52,7 +70,7 @@ urlpatterns = [
     path(PROJECT + "codebook/import/", api(imports.CodebookImportApi), name="api-codebook-import"),
     path(PROJECT + "documents/", api(documents.DocumentListApi), name="api-document-list"),
     path(PROJECT + "documents/import/", api(imports.DocumentImportApi), name="api-document-import"),
-    path(DOCUMENT, api(documents.DocumentDetailApi), name="api-document-detail"),
+    path(DOCUMENT, api(setup.DocumentDetailUpdateApi), name="api-document-detail"),
     path(DOCUMENT + "status/", api(documents.DocumentStatusApi), name="api-document-status"),
     path(PROJECT + "agreement/", api(reports.AgreementReportApi), name="api-agreement"),
     path(PROJECT + "export/", api(reports.ProjectExportApi), name="api-export"),

@@ -3,6 +3,7 @@ from .annotations import Annotation, DocumentStatus
 from .codebooks import Code, Codebook
 from .documents import Document
 from .projects import Membership, Project
+from .setup import DocumentMemo, DocumentOriginal, Invitation
 from .workflow import Assignment, Curation, CurationNote, GoldProvenance
 
 __all__ = [
@@ -15,6 +16,9 @@ __all__ = [
     "CodingProvenance",
     "Codebook",
     "Document",
+    "DocumentMemo",
+    "DocumentOriginal",
+    "Invitation",
     "DocumentStatus",
     "Membership",
     "Project",

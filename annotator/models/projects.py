@@ -19,6 +19,11 @@ class Project(models.Model):
     blind_coding = models.BooleanField(
         default=True, help_text="Annotators see only their own codings."
     )
+    uses_assignments = models.BooleanField(
+        default=True,
+        help_text="Managers assign documents to coders (queues; agreement counts assigned "
+        "documents only). Off: every annotator codes every document.",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     # The gold standard's coder: an inactive account made on first curation (see workflow.py).
     gold_user = models.OneToOneField(

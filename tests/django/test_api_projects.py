@@ -56,5 +56,6 @@ def test_it_lists_members_with_roles_to_members_only(api_as, members, role, stat
 
 
 def test_it_refuses_writes_to_projects_with_405(api_as):
-    assert api_as("manager").post("/api/v1/projects/", {}, format="json").status_code == 405
+    # Creating a project (POST) is for ANNOTATOR_PROJECT_CREATORS: see test_api_setup.py.
+    assert api_as("manager").post("/api/v1/projects/", {}, format="json").status_code == 403
     assert api_as("manager").delete("/api/v1/projects/1/").status_code == 405
