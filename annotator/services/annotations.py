@@ -25,7 +25,7 @@ def _memo_error(memo) -> str | None:
     if len(memo) > MEMO_MAX:
         return "A memo is at most 10,000 characters."
     if "\x00" in memo:
-        return "A memo cannot contain the NUL character (\\x00)."
+        return "A memo cannot contain the NUL character (U+0000)."
     return None
 
 
