@@ -17,7 +17,7 @@ def _code_error(document: Document, code: Code) -> str | None:
     return None
 
 
-def _memo_error(memo) -> str | None:
+def memo_error(memo) -> str | None:
     """The memo rule of every path (workspace, API, admin): text, at most 10,000 characters,
     no NUL character (PostgreSQL cannot store one in a text column)."""
     if not isinstance(memo, str):
@@ -53,7 +53,7 @@ def _checked(*, document: Document, code: Code, start_offset, end_offset, memo, 
     errors = {}
     if message := _code_error(document, code):
         errors["code"] = message
-    if message := _memo_error(memo):
+    if message := memo_error(memo):
         errors["memo"] = message
     span = None
     try:
@@ -68,6 +68,19 @@ def _checked(*, document: Document, code: Code, start_offset, end_offset, memo, 
     if errors:
         raise ValidationError(errors)
     return span
+
+
+def annotation_check(*, document: Document, code: Code, start_offset, end_offset, memo=""):
+    """The ``(start, end)`` that ``annotation_create`` would store, or its ValidationError
+    (for forms that show the errors before saving, e.g. the admin)."""
+    return _checked(
+        document=document,
+        code=code,
+        start_offset=start_offset,
+        end_offset=end_offset,
+        memo=memo,
+        normalise=True,
+    )
 
 
 def _validate(*, document: Document, code: Code, start_offset, end_offset) -> None:
@@ -125,7 +138,7 @@ def annotation_create(
 
 @transaction.atomic
 def annotation_update(*, annotation: Annotation, memo: str) -> Annotation:
-    if message := _memo_error(memo):
+    if message := memo_error(memo):
         raise ValidationError({"memo": message})
     annotation.memo = memo
     annotation.save(update_fields=["memo", "updated_at"])
