@@ -2,9 +2,10 @@
 
 import datetime as dt
 import re
-import unicodedata
 import uuid
 import zipfile
+
+from ..spans import normalise_text
 
 # Fixed namespace for our REFI-QDA GUIDs: never change it, or every exported GUID changes.
 GUID_NAMESPACE = uuid.UUID("6c3f0a52-8f1e-5b6e-9d1a-2f4b7c9e0a11")
@@ -80,9 +81,8 @@ def decode_text(data: bytes, filename: str) -> str:
     return text.removeprefix("\ufeff")
 
 
-def normalise(text: str) -> str:
-    """The form every offset refers to: LF newlines, NFC (as ``services.document_create``)."""
-    return unicodedata.normalize("NFC", text.replace("\r\n", "\n").replace("\r", "\n"))
+# The form every offset refers to: LF newlines, NFC (the one normaliser, as document_create).
+normalise = normalise_text
 
 
 def offset_mapper(raw: str):
