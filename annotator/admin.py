@@ -227,11 +227,64 @@ class DocumentAdmin(admin.ModelAdmin):
 
 @admin.register(Annotation)
 class AnnotationAdmin(admin.ModelAdmin):
+    """Codings through the coding service, as everywhere else: a new coding is checked and
+    stored by ``annotation_create`` (end within the text, a code of the project's codebook,
+    active, whitespace trimmed and, with word granularity, snapped to words; the memo rule);
+    an existing one changes only its memo, through ``annotation_update``."""
+
     list_display = ["document", "coder", "code", "start_offset", "end_offset", "updated_at"]
     list_filter = ["code", "coder", "document__project"]
     search_fields = ["memo", "document__title", "coder__username"]
     raw_id_fields = ["document"]
     readonly_fields = ["created_at", "updated_at"]
+    SPAN_FIELDS = ["document", "coder", "code", "start_offset", "end_offset"]
+
+    def get_readonly_fields(self, request, obj=None):
+        if obj is not None:
+            return [*self.SPAN_FIELDS, *self.readonly_fields]
+        return self.readonly_fields
+
+    def get_form(self, request, obj=None, **kwargs):
+        form = super().get_form(request, obj, **kwargs)
+        original_clean = form.clean
+
+        def clean(form_self):
+            cleaned = original_clean(form_self)
+            if obj is not None:
+                if "memo" in cleaned:
+                    message = services.annotations.memo_error(cleaned["memo"])
+                    if message:
+                        raise ValidationError({"memo": message})
+                return cleaned
+            needed = ("document", "code", "start_offset", "end_offset")
+            if all(cleaned.get(name) is not None for name in needed):
+                start, end = services.annotations.annotation_check(
+                    document=cleaned["document"],
+                    code=cleaned["code"],
+                    start_offset=cleaned["start_offset"],
+                    end_offset=cleaned["end_offset"],
+                    memo=cleaned.get("memo", ""),
+                )
+                # What the service will store (the model's own checks then see it too).
+                cleaned["start_offset"], cleaned["end_offset"] = start, end
+            return cleaned
+
+        form.clean = clean
+        return form
+
+    def save_model(self, request, obj, form, change):
+        if change:
+            services.annotation_update(annotation=obj, memo=obj.memo)
+            return
+        annotation, _ = services.annotation_create(
+            document=obj.document,
+            coder=obj.coder,
+            code=obj.code,
+            start_offset=obj.start_offset,
+            end_offset=obj.end_offset,
+            memo=obj.memo,
+        )
+        obj.pk = annotation.pk
 
 
 @admin.register(DocumentStatus)

@@ -128,16 +128,47 @@ def _code_spans(spans: Iterable, coders: Sequence[str], code: Any, length: int):
     return arr[:, 0], arr[:, 1], arr[:, 2]
 
 
+class SpanError(ValueError):
+    """A span that is not one of the text. ``field`` (``start_offset`` or ``end_offset``) and
+    ``message`` are for people entering offsets; ``kind`` is ``type``, ``order`` or ``range``."""
+
+    def __init__(self, field: str, message: str, kind: str):
+        super().__init__(message)
+        self.field, self.message, self.kind = field, message, kind
+
+
+def span_error(start, end, length: int, begin: int = 0) -> SpanError | None:
+    """Why ``[start, end)`` is not a span of ``[begin, begin + length)``, or None if it is.
+
+    The one offset rule of Annotator (services, imports, the agreement library): offsets are
+    integers (not bools), ``begin <= start < end <= begin + length``.
+    """
+    for name, value in (("start_offset", start), ("end_offset", end)):
+        if isinstance(value, bool) or not isinstance(value, Integral):
+            return SpanError(name, "Must be a whole number of code points.", "type")
+    if start < begin:
+        return SpanError("start_offset", f"Must be {begin} or more.", "range")
+    if start >= end:
+        return SpanError("end_offset", "Must be after start_offset.", "order")
+    if end > begin + length:
+        return SpanError(
+            "end_offset", f"Must not pass the end of the text ({begin + length}).", "range"
+        )
+    return None
+
+
 def check_span(start: int, end: int, length: int, begin: int = 0) -> None:
     """Raise ValueError unless ``begin <= start < end <= begin + length`` (integers)."""
-    if not isinstance(start, Integral) or not isinstance(end, Integral):
+    error = span_error(start, end, length, begin)
+    if error is None:
+        return
+    if error.kind == "type":
         raise ValueError(f"span offsets must be integers, got [{start!r}, {end!r})")
-    if end <= start:
+    if error.kind == "order":
         raise ValueError(f"span [{start}, {end}) has end <= start")
-    if start < begin or end > begin + length:
-        raise ValueError(
-            f"span [{start}, {end}) lies outside the continuum [{begin}, {begin + length})"
-        )
+    raise ValueError(
+        f"span [{start}, {end}) lies outside the continuum [{begin}, {begin + length})"
+    )
 
 
 def character_presence(

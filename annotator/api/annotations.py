@@ -15,13 +15,14 @@ from rest_framework.response import Response
 
 from .. import access, services
 from ..models import Annotation, Code, Document, Membership
-from .base import AnnotationPagination, BaseApi, errors, paginate
+from .base import BaseApi, KeysetPagination, StrictSerializer, errors
 from .serializers import (
     AnnotationBulkInput,
     AnnotationBulkOutput,
     AnnotationFilter,
     AnnotationInput,
     AnnotationOutput,
+    AnnotationPageOutput,
     AnnotationUpdateInput,
 )
 
@@ -107,14 +108,24 @@ def _annotation(user, annotation_id) -> Annotation:
     return annotation
 
 
-class AnnotationListApi(BaseApi):
-    pagination_class = AnnotationPagination
+# Text order, unique: the keyset of the list (an index covers it, migration 0005).
+KEYSET = ("document_id", "start_offset", "end_offset", "id")
+# ROW_FIELDS reordered so that the key leads each row (the paginator reads it from there).
+_KEYED_FIELDS = KEYSET + tuple(name for name in ROW_FIELDS if name not in KEYSET)
+_TO_ROW = [_KEYED_FIELDS.index(name) for name in ROW_FIELDS]
 
+
+def _keyed_rows(values) -> list[dict]:
+    return annotation_rows(tuple(row[i] for i in _TO_ROW) for row in values)
+
+
+class AnnotationListApi(BaseApi):
     @extend_schema(
         tags=TAG,
-        summary="Codings you may see, in text order, filtered",
+        operation_id="v1_annotations_list",
+        summary="Codings you may see, in text order, filtered; keyset pages (follow `next`)",
         parameters=[AnnotationFilter],
-        responses={200: AnnotationOutput(many=True), **errors(400, 401)},
+        responses={200: AnnotationPageOutput, **errors(400, 401)},
     )
     def get(self, request):
         filters = AnnotationFilter(data=request.query_params)
@@ -126,10 +137,13 @@ class AnnotationListApi(BaseApi):
                 annotations = annotations.filter(**{f"{name}_id": query[name]})
         if "project" in query:
             annotations = annotations.filter(document__project_id=query["project"])
-        annotations = annotations.order_by(
-            "document_id", "start_offset", "end_offset", "id"
-        ).values_list(*ROW_FIELDS)
-        return paginate(self, request, annotations, annotation_rows)
+        return KeysetPagination(KEYSET).page(
+            request,
+            annotations.values_list(*_KEYED_FIELDS),
+            _keyed_rows,
+            cursor=query.get("cursor"),
+            limit=query.get("limit"),
+        )
 
     @extend_schema(
         tags=TAG,
@@ -228,3 +242,21 @@ def _require_own(user, annotation) -> None:
     """Curators see others' codings but do not edit them: 403, as in the UI."""
     if annotation.coder_id != user.pk:
         raise PermissionDenied("Only the coder who made a coding can change it.")
+
+
+class DocumentAnnotationListApi(BaseApi):
+    @extend_schema(
+        tags=TAG,
+        summary="Every coding of one document you may see, in text order, in one response",
+        responses={200: AnnotationOutput(many=True), **errors(400, 401, 404)},
+    )
+    def get(self, request, project_id: int, document_id: int):
+        _, document = access.document_for(request.user, project_id, document_id)
+        StrictSerializer(data=request.query_params).is_valid(raise_exception=True)
+        annotations = (
+            visible_annotations(request.user)
+            .filter(document_id=document.pk)
+            .order_by(*KEYSET)
+            .values_list(*ROW_FIELDS)
+        )
+        return Response(annotation_rows(annotations))

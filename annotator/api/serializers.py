@@ -201,8 +201,24 @@ class AnnotationFilter(StrictSerializer):
     document = serializers.IntegerField(required=False, min_value=1, max_value=MAX_ID)
     coder = serializers.IntegerField(required=False, min_value=1, max_value=MAX_ID)
     code = serializers.IntegerField(required=False, min_value=1, max_value=MAX_ID)
-    limit = serializers.IntegerField(required=False, min_value=1, max_value=MAX_INT)
-    offset = serializers.IntegerField(required=False, min_value=0, max_value=MAX_INT)
+    limit = serializers.IntegerField(
+        required=False,
+        min_value=1,
+        max_value=MAX_INT,
+        help_text="Codings per page: 100 by default, at most 10,000.",
+    )
+    cursor = serializers.CharField(
+        required=False,
+        max_length=200,
+        help_text="Where the page starts: take it from the previous page's `next`.",
+    )
+
+
+class AnnotationPageOutput(serializers.Serializer):
+    next = serializers.URLField(
+        allow_null=True, help_text="The next page (keyset cursor), null on the last page."
+    )
+    results = AnnotationOutput(many=True, help_text="In text order: document, start, end, id.")
 
 
 class TokenOutput(serializers.Serializer):

@@ -72,6 +72,11 @@ urlpatterns = [
     path(PROJECT + "documents/import/", api(imports.DocumentImportApi), name="api-document-import"),
     path(DOCUMENT, api(setup.DocumentDetailUpdateApi), name="api-document-detail"),
     path(DOCUMENT + "status/", api(documents.DocumentStatusApi), name="api-document-status"),
+    path(
+        DOCUMENT + "annotations/",
+        api(annotations.DocumentAnnotationListApi),
+        name="api-document-annotations",
+    ),
     path(PROJECT + "agreement/", api(reports.AgreementReportApi), name="api-agreement"),
     path(PROJECT + "export/", api(reports.ProjectExportApi), name="api-export"),
     *[

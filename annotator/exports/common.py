@@ -5,7 +5,6 @@ import io
 import json
 import re
 import struct
-import unicodedata
 import uuid
 import zipfile
 import zlib
@@ -13,6 +12,8 @@ from xml.etree import ElementTree as ET
 
 from defusedxml import DefusedXmlException
 from defusedxml import ElementTree as SafeET
+
+from ..spans import normalise_text
 
 # Fixed namespace for our REFI-QDA GUIDs: never change it, or every exported GUID changes.
 GUID_NAMESPACE = uuid.UUID("6c3f0a52-8f1e-5b6e-9d1a-2f4b7c9e0a11")
@@ -173,9 +174,8 @@ def parse_xml(data: bytes, filename: str, *, max_depth: int = XML_MAX_DEPTH) -> 
     return root
 
 
-def normalise(text: str) -> str:
-    """The form every offset refers to: LF newlines, NFC (as ``services.document_create``)."""
-    return unicodedata.normalize("NFC", text.replace("\r\n", "\n").replace("\r", "\n"))
+# The form every offset refers to: LF newlines, NFC (the one normaliser, as document_create).
+normalise = normalise_text
 
 
 def offset_mapper(raw: str):

@@ -38,8 +38,12 @@ class Annotation(models.Model):
             ),
         ]
         indexes = [
-            # The workspace and agreement read one document's codings in text order.
-            models.Index(fields=["document", "start_offset"], name="annotation_doc_start"),
+            # The workspace and agreement read one document's codings in text order; the API
+            # pages through them by this key (keyset pagination: WHERE (key) > (...) LIMIT n).
+            models.Index(
+                fields=["document", "start_offset", "end_offset", "id"],
+                name="annotation_doc_text_order",
+            ),
             # Per-coder reads (blind coding, progress) within a document.
             models.Index(fields=["coder", "document"], name="annotation_coder_doc"),
         ]

@@ -1,9 +1,10 @@
 """The per-document drill-down: each counted coder's codings side by side, disagreements marked.
 
 A disagreement on code c is a maximal run of characters that some counted coders coded with c
-and others did not (after merging each coder's overlapping or touching spans of c, as the
-report does). Runs are cut wherever the set of coders marking them changes, so each carries
-one "marked by / not marked by" answer, with the original spans of each side that overlap it.
+and others did not (``annotator.spans.disagreement_runs``, the sweep the curation page uses
+too; a coder's overlapping or touching spans act as one). Runs are cut wherever the set of
+coders marking them changes, so each carries one "marked by / not marked by" answer, with the
+original spans of each side that overlap it.
 
 The columns are built as HTML in Python with every piece of text escaped (``escape``): a
 template loop over thousands of pieces is slow, and the markup is a few fixed tags.
@@ -16,6 +17,8 @@ from collections import defaultdict
 from dataclasses import dataclass
 
 from django.utils.html import escape
+
+from .. import spans
 
 SNIPPET_CHARS = 80
 
@@ -37,15 +40,8 @@ class Disagreement:
         return f"{self.code} [{self.start}, {self.end}): " + " vs ".join(sides)
 
 
-def merge(intervals) -> list[tuple[int, int]]:
-    """Union of half-open intervals; overlapping or touching ones become one."""
-    out: list[list[int]] = []
-    for s, e in sorted(intervals):
-        if out and s <= out[-1][1]:
-            out[-1][1] = max(out[-1][1], e)
-        else:
-            out.append([s, e])
-    return [(s, e) for s, e in out]
+# The one interval merger (overlapping or touching intervals become one).
+merge = spans.merge
 
 
 def _covers(merged: list[tuple[int, int]], point: int) -> bool:
@@ -53,34 +49,18 @@ def _covers(merged: list[tuple[int, int]], point: int) -> bool:
     return i >= 0 and merged[i][0] <= point < merged[i][1]
 
 
-def disagreements(text: str, spans, coders, codes) -> list[Disagreement]:
-    """Disagreements among ``coders`` (the counted ones) over ``spans`` ``(coder, start, end,
+def disagreements(text: str, spans_, coders, codes) -> list[Disagreement]:
+    """Disagreements among ``coders`` (the counted ones) over ``spans_`` ``(coder, start, end,
     code)``, in code order then text order. Fewer than two coders: none can disagree."""
     coders = list(coders)
-    if len(coders) < 2:
-        return []
     raw: dict[tuple[str, str], list] = defaultdict(list)
-    for coder, start, end, code in spans:
+    for coder, start, end, code in spans_:
         raw[code, coder].append((start, end))
     found = []
     for code in codes:
-        merged = {c: merge(raw.get((code, c), ())) for c in coders}
-        points = sorted({p for m in merged.values() for iv in m for p in iv})
-        run = None  # (start, end, marking coders) being extended
-        for a, b in zip(points, points[1:], strict=False):
-            marking = tuple(c for c in coders if _covers(merged[c], a))
-            if 0 < len(marking) < len(coders):
-                if run and run[1] == a and run[2] == marking:
-                    run = (run[0], b, marking)
-                    continue
-                if run:
-                    found.append(_disagreement(text, code, run, coders, raw))
-                run = (a, b, marking)
-            elif run:
-                found.append(_disagreement(text, code, run, coders, raw))
-                run = None
-        if run:
-            found.append(_disagreement(text, code, run, coders, raw))
+        code_spans = [(c, s, e) for c in coders for s, e in raw.get((code, c), ())]
+        for run in spans.disagreement_runs(code_spans, coders=coders):
+            found.append(_disagreement(text, code, (run.start, run.end, run.coders), coders, raw))
     return found
 
 

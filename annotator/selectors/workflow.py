@@ -3,8 +3,10 @@
 from collections import defaultdict
 from dataclasses import dataclass, field
 
+from django.contrib.auth import get_user_model
 from django.db.models import Count, Exists, Max, OuterRef, Q
 
+from .. import spans
 from ..models import Annotation, Assignment, Document, DocumentStatus, Membership, Project
 
 
@@ -229,6 +231,25 @@ class Disagreement:
     boundaries: list = field(default_factory=list)  # (coder, start, end) of overlapping codings
 
 
+def curation_coders(*, document: Document) -> list[str]:
+    """Whose codings the curation page compares (its rule for "which coders count"): every
+    coder other than the gold standard who coded the document or marked it done, by name.
+
+    The agreement drill-down counts only finished (and, with assignments, assigned) coders;
+    for the same coders both pages show the same disagreements (one sweep:
+    ``annotator.spans.disagreement_runs``).
+    """
+    gold_id = document.project.gold_user_id
+    coded = Annotation.objects.filter(document=document).values("coder_id")
+    done = DocumentStatus.objects.filter(document=document, state="done").values("coder_id")
+    return sorted(
+        get_user_model()
+        .objects.filter(Q(pk__in=coded) | Q(pk__in=done))
+        .exclude(pk=gold_id)
+        .values_list("username", flat=True)
+    )
+
+
 def curation(*, document: Document) -> dict:
     """The coders' codings aligned per code, the disagreements, and the gold standard."""
     project = document.project
@@ -240,12 +261,13 @@ def curation(*, document: Document) -> dict:
     )
     gold = [a for a in rows if a.coder_id == gold_id]
     coded = [a for a in rows if a.coder_id != gold_id]
-    coders = sorted({a.coder.username for a in coded})
+    coders = curation_coders(document=document)
     by_code = defaultdict(list)
     for a in coded:
         by_code[a.code].append(a)
+    by_code = sorted(by_code.items(), key=lambda kv: (kv[0].order, kv[0].name))
     disagreements = []
-    for code, items in by_code.items():
+    for code, items in by_code:
         disagreements.extend(_disagreements(code, items, coders))
     gold_ids = [a.pk for a in gold]
     from ..models import GoldProvenance
@@ -266,36 +288,28 @@ def curation(*, document: Document) -> dict:
         a.text = document.text[a.start_offset : a.end_offset]
     return {
         "coders": coders,
-        "by_code": sorted(by_code.items(), key=lambda kv: (kv[0].order, kv[0].name)),
+        "by_code": by_code,
         "disagreements": disagreements,
         "gold": gold,
     }
 
 
 def _disagreements(code, items, coders):
-    """Runs of characters where some coders applied ``code`` and others did not."""
-    spans = [(a.coder.username, a.start_offset, a.end_offset) for a in items]
-    points = sorted({p for _, s, e in spans for p in (s, e)})
-    result, current = [], None
-    for left, right in zip(points, points[1:], strict=False):
-        with_ = sorted({c for c, s, e in spans if s < right and left < e})
-        if with_ and len(with_) < len(coders):
-            key = tuple(with_)
-            if current and current.end == left and tuple(current.coders_with) == key:
-                current.end = right
-                continue
-            if current:
-                result.append(current)
-            current = Disagreement(
-                code, left, right, list(with_), [c for c in coders if c not in with_]
+    """Runs of characters where some of ``coders`` applied ``code`` and others did not."""
+    code_spans = [(a.coder.username, a.start_offset, a.end_offset) for a in items]
+    result = []
+    for run in spans.disagreement_runs(code_spans, coders=coders):
+        marked = set(run.coders)
+        result.append(
+            Disagreement(
+                code,
+                run.start,
+                run.end,
+                list(run.coders),
+                [c for c in coders if c not in marked],
+                # Every coding of the code that overlaps or touches the run: where boundaries
+                # differ, the other coders' codings start or end right at it.
+                sorted((c, s, e) for c, s, e in code_spans if s <= run.end and run.start <= e),
             )
-        elif current:
-            result.append(current)
-            current = None
-    if current:
-        result.append(current)
-    for d in result:
-        # Every coding of the code that overlaps or touches the run: where boundaries differ,
-        # the other coders' codings start or end right at it.
-        d.boundaries = sorted((c, s, e) for c, s, e in spans if s <= d.end and d.start <= e)
+        )
     return result

@@ -3,46 +3,131 @@ from collections.abc import Mapping
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 
-from ..models import Annotation, Code, Document, DocumentStatus
+from .. import spans
+from ..models import Annotation, Code, Document, DocumentStatus, Project
+
+MEMO_MAX = 10_000
+
+
+def _code_error(document: Document, code: Code) -> str | None:
+    if code.codebook_id != document.project.codebook_id:
+        return "This code does not belong to the project's codebook."
+    if not code.is_active:
+        return "This code is inactive."
+    return None
+
+
+def memo_error(memo) -> str | None:
+    """The memo rule of every path (workspace, API, admin): text, at most 10,000 characters,
+    no NUL character (PostgreSQL cannot store one in a text column)."""
+    if not isinstance(memo, str):
+        return "Must be text."
+    if len(memo) > MEMO_MAX:
+        return "A memo is at most 10,000 characters."
+    if "\x00" in memo:
+        return "A memo cannot contain the NUL character (U+0000)."
+    return None
+
+
+def coding_span(*, document: Document, start_offset, end_offset, normalise: bool = True):
+    """The ``(start, end)`` a coding of ``document`` stores, or ``ValidationError``.
+
+    With ``normalise`` (every interface where a person selects text: workspace, API, admin,
+    curation) the selection is trimmed of surrounding whitespace and, with word granularity,
+    snapped outward to whole words (``annotator.spans.selection_span``). Without (imports and
+    copies of existing codings) the offsets are kept as given. Either way offsets must lie in
+    the text and a span of whitespace only is refused, with the same messages.
+    """
+    try:
+        if normalise:
+            words = document.project.granularity == Project.Granularity.WORD
+            return spans.selection_span(document.text, start_offset, end_offset, words=words)
+        spans.check_coding_span(document.text, start_offset, end_offset)
+    except spans.SpanError as error:
+        raise ValidationError({error.field: error.message}) from None
+    return start_offset, end_offset
+
+
+def _checked(*, document: Document, code: Code, start_offset, end_offset, memo, normalise):
+    """Every rule of a new coding at once: ``(start, end)`` or a ValidationError by field."""
+    errors = {}
+    if message := _code_error(document, code):
+        errors["code"] = message
+    if message := memo_error(memo):
+        errors["memo"] = message
+    span = None
+    try:
+        span = coding_span(
+            document=document,
+            start_offset=start_offset,
+            end_offset=end_offset,
+            normalise=normalise,
+        )
+    except ValidationError as exc:
+        errors.update({name: messages[0] for name, messages in exc.message_dict.items()})
+    if errors:
+        raise ValidationError(errors)
+    return span
+
+
+def annotation_check(*, document: Document, code: Code, start_offset, end_offset, memo=""):
+    """The ``(start, end)`` that ``annotation_create`` would store, or its ValidationError
+    (for forms that show the errors before saving, e.g. the admin)."""
+    return _checked(
+        document=document,
+        code=code,
+        start_offset=start_offset,
+        end_offset=end_offset,
+        memo=memo,
+        normalise=True,
+    )
 
 
 def _validate(*, document: Document, code: Code, start_offset, end_offset) -> None:
-    errors = {}
-    if code.codebook_id != document.project.codebook_id:
-        errors["code"] = "This code does not belong to the project's codebook."
-    elif not code.is_active:
-        errors["code"] = "This code is inactive."
-    for name, value in (("start_offset", start_offset), ("end_offset", end_offset)):
-        if isinstance(value, bool) or not isinstance(value, int):
-            errors[name] = "Must be a whole number of code points."
-    if not errors.keys() & {"start_offset", "end_offset"}:
-        if start_offset < 0:
-            errors["start_offset"] = "Must be 0 or more."
-        elif start_offset >= end_offset:
-            errors["end_offset"] = "Must be after start_offset."
-        elif end_offset > document.length:
-            errors["end_offset"] = f"Must not pass the end of the text ({document.length})."
-    if errors:
-        raise ValidationError(errors)
+    """The rules of a coding whose offsets are kept as given (imports use this)."""
+    _checked(
+        document=document,
+        code=code,
+        start_offset=start_offset,
+        end_offset=end_offset,
+        memo="",
+        normalise=False,
+    )
 
 
 @transaction.atomic
 def annotation_create(
-    *, document: Document, coder, code: Code, start_offset: int, end_offset: int, memo: str = ""
+    *,
+    document: Document,
+    coder,
+    code: Code,
+    start_offset: int,
+    end_offset: int,
+    memo: str = "",
+    normalise: bool = True,
 ) -> tuple[Annotation, bool]:
     """Store one coding; returns ``(annotation, created)``.
 
-    Idempotent: the same (document, coder, code, start, end) twice gives one row. The coder's
-    status on the document becomes "in progress" unless it is already set.
+    The stored span is the selection normalised by ``coding_span`` (``normalise=False`` keeps
+    the offsets as given). Idempotent: the same (document, coder, code, start, end) twice gives
+    one row. The coder's status on the document becomes "in progress" unless it is already set.
     """
-    _validate(document=document, code=code, start_offset=start_offset, end_offset=end_offset)
+    memo = "" if memo is None else memo
+    start_offset, end_offset = _checked(
+        document=document,
+        code=code,
+        start_offset=start_offset,
+        end_offset=end_offset,
+        memo=memo,
+        normalise=normalise,
+    )
     annotation, created = Annotation.objects.get_or_create(
         document=document,
         coder=coder,
         code=code,
         start_offset=start_offset,
         end_offset=end_offset,
-        defaults={"memo": memo or ""},
+        defaults={"memo": memo},
     )
     if created:
         DocumentStatus.objects.get_or_create(
@@ -53,10 +138,8 @@ def annotation_create(
 
 @transaction.atomic
 def annotation_update(*, annotation: Annotation, memo: str) -> Annotation:
-    if not isinstance(memo, str):
-        raise ValidationError({"memo": "Must be text."})
-    if len(memo) > 10_000:
-        raise ValidationError({"memo": "A memo is at most 10,000 characters."})
+    if message := memo_error(memo):
+        raise ValidationError({"memo": message})
     annotation.memo = memo
     annotation.save(update_fields=["memo", "updated_at"])
     return annotation
@@ -78,12 +161,13 @@ def annotation_bulk_create(*, document: Document, coder, items) -> tuple[list[An
     """Store many codings of one coder on one document, all or nothing.
 
     ``items`` is a sequence of mappings with ``code`` (a ``Code``), ``start_offset``,
-    ``end_offset`` and optionally ``memo``. Each is validated exactly as ``annotation_create``
-    does; any invalid item refuses the whole batch with errors keyed ``items.<index>.<field>``.
+    ``end_offset`` and optionally ``memo``. Each is validated and normalised exactly as
+    ``annotation_create`` does; any invalid item refuses the whole batch with errors keyed ``items.<index>.<field>``.
     Returns ``(annotations, created_count)``: one annotation per item, in item order, existing
     rows reused as ``annotation_create`` does (so a batch may be re-sent safely).
     """
     errors: dict[str, list[str]] = {}
+    keys = []  # (code, start, end) as stored, per valid item
     for index, item in enumerate(items):
         prefix = f"items.{index}"
         if not isinstance(item, Mapping):
@@ -96,43 +180,42 @@ def annotation_bulk_create(*, document: Document, coder, items) -> tuple[list[An
             errors[f"{prefix}.{name}"] = ["This field is required."]
         if missing:
             continue
-        if not isinstance(item.get("memo", ""), str):
-            errors[f"{prefix}.memo"] = ["Must be text."]
         try:
-            _validate(
+            start, end = _checked(
                 document=document,
                 code=item["code"],
                 start_offset=item["start_offset"],
                 end_offset=item["end_offset"],
+                memo=item.get("memo", ""),
+                normalise=True,
             )
         except ValidationError as exc:
             for name, messages in exc.message_dict.items():
                 errors[f"{prefix}.{name}"] = messages
+            continue
+        keys.append((item["code"], start, end))
     if errors:
         raise ValidationError(errors)
     if not items:
         return [], 0
 
-    def key(code_id, start, end):
-        return (code_id, start, end)
-
     # One read of the coder's existing codings on this document instead of one per item.
     existing = {
-        key(code_id, start, end): pk
+        (code_id, start, end): pk
         for pk, code_id, start, end in Annotation.objects.filter(
             document=document, coder=coder
         ).values_list("pk", "code_id", "start_offset", "end_offset")
     }
     new: dict[tuple, Annotation] = {}
-    for item in items:
-        k = key(item["code"].pk, item["start_offset"], item["end_offset"])
+    for item, (code, start, end) in zip(items, keys, strict=True):
+        k = (code.pk, start, end)
         if k not in existing and k not in new:
             new[k] = Annotation(
                 document=document,
                 coder=coder,
-                code=item["code"],
-                start_offset=item["start_offset"],
-                end_offset=item["end_offset"],
+                code=code,
+                start_offset=start,
+                end_offset=end,
                 memo=item.get("memo", ""),
             )
     try:
@@ -148,9 +231,7 @@ def annotation_bulk_create(*, document: Document, coder, items) -> tuple[list[An
             document=document, coder=coder, defaults={"state": DocumentStatus.State.IN_PROGRESS}
         )
     by_key = {k: a.pk for k, a in new.items()} | existing
-    ordered_ids = [
-        by_key[key(item["code"].pk, item["start_offset"], item["end_offset"])] for item in items
-    ]
+    ordered_ids = [by_key[code.pk, start, end] for code, start, end in keys]
     rows = Annotation.objects.select_related("code", "coder").in_bulk(ordered_ids)
     for row in rows.values():
         row.document = document  # already loaded; spares a query (and its text) per row

@@ -1,10 +1,10 @@
 import hashlib
-import unicodedata
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 
 from ..models import Document, DocumentStatus, Project
+from ..spans import normalise_text  # the one text normaliser (NFC, LF newlines)
 
 # Fields that may change after creation. ``text`` (and what derives from it) never may.
 EDITABLE_FIELDS = (
@@ -17,11 +17,6 @@ EDITABLE_FIELDS = (
     "metadata",
     "order",
 )
-
-
-def normalise_text(text: str) -> str:
-    """NFC-normalise and use LF newlines: the form every offset refers to."""
-    return unicodedata.normalize("NFC", text.replace("\r\n", "\n").replace("\r", "\n"))
 
 
 def text_sha256(text: str) -> str:

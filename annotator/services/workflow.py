@@ -12,6 +12,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Max
 
+from .. import spans
 from ..models import (
     Annotation,
     Assignment,
@@ -167,10 +168,19 @@ def _record(annotation, *, action, curator, proposed_by=(), confirmed=True) -> G
     return provenance
 
 
-def _gold_create(*, document, curator, code, start, end, action, proposed_by=(), confirmed=True):
+def _gold_create(
+    *, document, curator, code, start, end, action, proposed_by=(), confirmed=True, normalise=True
+):
+    """A gold coding through the coding service: a curator's own selection (add, adjust) is
+    normalised like any other; copies of coders' codings (accept, merge) keep their offsets."""
     gold = gold_user_for(document.project)
     annotation, _ = annotation_create(
-        document=document, coder=gold, code=code, start_offset=start, end_offset=end
+        document=document,
+        coder=gold,
+        code=code,
+        start_offset=start,
+        end_offset=end,
+        normalise=normalise,
     )
     _record(
         annotation, action=action, curator=curator, proposed_by=proposed_by, confirmed=confirmed
@@ -210,6 +220,7 @@ def gold_accept(*, document: Document, curator, annotation: Annotation, version)
         proposed_by=_proposers(
             document, annotation.code_id, annotation.start_offset, annotation.end_offset
         ),
+        normalise=False,
     )
 
 
@@ -310,8 +321,14 @@ def gold_merge(*, document, curator, min_coders: int, match: str = "exact", vers
         by_code: dict = {}
         for coder_id, code_id, start, end in rows:
             by_code.setdefault(code_id, []).append((coder_id, start, end))
-        for code_id, spans in sorted(by_code.items()):
-            proposals.extend((code_id, *run) for run in _agreed_runs(spans, min_coders))
+        coder_ids = sorted(users)
+        for code_id, code_spans in sorted(by_code.items()):
+            proposals.extend(
+                (code_id, run.start, run.end, run.coders)
+                for run in spans.agreed_runs(code_spans, coders=coder_ids, min_coders=min_coders)
+                # A run between two coders' spans may hold only whitespace: nothing to propose.
+                if not document.text[run.start : run.end].isspace()
+            )
     created = []
     for code_id, start, end, coder_ids in proposals:
         created.append(
@@ -324,30 +341,10 @@ def gold_merge(*, document, curator, min_coders: int, match: str = "exact", vers
                 action=GoldProvenance.Action.MERGED,
                 proposed_by=[users[i] for i in sorted(coder_ids)],
                 confirmed=False,
+                normalise=False,
             )
         )
     return created
-
-
-def _agreed_runs(spans, min_coders):
-    """Maximal runs of characters marked by >= min_coders distinct coders: (start, end, coders)."""
-    events = sorted({p for _, s, e in spans for p in (s, e)})
-    runs, current = [], None
-    for left, right in zip(events, events[1:], strict=False):
-        ids = {c for c, s, e in spans if s < right and left < e}
-        if len(ids) >= min_coders:
-            if current and current[1] == left:
-                current = (current[0], right, current[2] | ids)
-            else:
-                if current:
-                    runs.append(current)
-                current = (left, right, ids)
-        elif current:
-            runs.append(current)
-            current = None
-    if current:
-        runs.append(current)
-    return runs
 
 
 @transaction.atomic

@@ -21,7 +21,6 @@ from .. import access, services
 from ..models import Annotation
 from ..selectors import workflow as workflow_selectors
 from ..selectors import workspace as ws
-from ..services.workspace import selection_normalise
 from .helpers import render_page_or_partial
 
 PAGE = "annotator/annotate/document.html"
@@ -167,21 +166,18 @@ def annotation_create(request, project_id: int, document_id: int):
         code = next((c for c in codes if c.pk == code_id), None)
         if code is None:
             raise ValidationError({"code": "This code does not belong to the project's codebook."})
-        start, end = selection_normalise(
-            document=document,
-            start=_int(request.POST.get("start"), "start_offset"),
-            end=_int(request.POST.get("end"), "end_offset"),
-        )
+        # The service trims and snaps the selection (the same rule as the API's).
         annotation, created = services.annotation_create(
             document=document,
             coder=request.user,
             code=code,
-            start_offset=start,
-            end_offset=end,
+            start_offset=_int(request.POST.get("start"), "start_offset"),
+            end_offset=_int(request.POST.get("end"), "end_offset"),
             memo=request.POST.get("memo", ""),
         )
     except ValidationError as error:
         return _invalid(request, project_access, document, error)
+    start, end = annotation.start_offset, annotation.end_offset
     if not _is_fragment(request):
         return _back(project_id, document_id)
     coding = ws.Coding(annotation.pk, code.pk, request.user.pk, start, end, annotation.memo)

@@ -3,7 +3,8 @@
 import pytest
 
 from annotator.api.serializers import AnnotationOutput
-from annotator.models import Annotation, Code, Codebook
+from annotator.models import Annotation, Code, Codebook, Document
+from annotator.services.workspace import selection_normalise
 
 URL = "/api/v1/annotations/bulk/"
 
@@ -17,7 +18,10 @@ def test_it_creates_every_item_and_returns_them_in_order(api_as, members):
     assert response.status_code == 201
     body = response.json()
     assert body["created"] == 20
-    assert [row["start_offset"] for row in body["annotations"]] == list(range(20))
+    document = Document.objects.get(pk=2)
+    assert [(row["start_offset"], row["end_offset"]) for row in body["annotations"]] == [
+        selection_normalise(document=document, start=i, end=i + 2) for i in range(20)
+    ]
     assert Annotation.objects.filter(coder=members["annotator"], document=2).count() == 20
 
 

@@ -112,6 +112,7 @@ def test_it_imports_qdpx_codings(api_as, members):
         code=Code.objects.get(codebook_id=1, name="trade"),
         start_offset=3,
         end_offset=9,
+        normalise=False,  # the offsets as given: the test reads them back
     )
     qdpx = b"".join(export_file(document.project, "qdpx").chunks)
     Annotation.objects.all().delete()

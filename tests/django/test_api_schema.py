@@ -82,6 +82,7 @@ def test_it_describes_every_api_route_and_its_error_responses(schema):
         "/api/v1/projects/{project_id}/documents/",
         "/api/v1/projects/{project_id}/documents/{document_id}/",
         "/api/v1/projects/{project_id}/documents/{document_id}/status/",
+        "/api/v1/projects/{project_id}/documents/{document_id}/annotations/",
         "/api/v1/annotations/",
         "/api/v1/annotations/bulk/",
         "/api/v1/annotations/{annotation_id}/",
@@ -113,7 +114,7 @@ def test_it_describes_every_api_route_and_its_error_responses(schema):
 
 def test_it_documents_the_filters_of_the_annotation_list(schema):
     names = {p["name"] for p in schema["paths"]["/api/v1/annotations/"]["get"]["parameters"]}
-    assert names == {"project", "document", "coder", "code", "limit", "offset"}
+    assert names == {"project", "document", "coder", "code", "limit", "cursor"}
 
 
 def test_it_serves_swagger_ui_from_local_static_files_only(signed_in):

@@ -33,6 +33,7 @@ def coded(demo_project, members):
             code=codes[code],
             start_offset=start,
             end_offset=end,
+            normalise=False,  # the offsets as given: the test reads them back
         )
     for coder, doc, state in [
         ("annotator", 1, "done"),

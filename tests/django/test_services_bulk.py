@@ -5,6 +5,7 @@ from django.core.exceptions import ValidationError
 
 from annotator import services
 from annotator.models import Annotation, Code, Codebook, Document, DocumentStatus
+from annotator.services.workspace import selection_normalise
 
 
 @pytest.fixture
@@ -30,7 +31,10 @@ def test_it_creates_all_items_in_order_and_marks_the_document_in_progress(codes,
         document=document, coder=coder, items=_items(codes, 50)
     )
     assert created == 50
-    assert [a.start_offset for a in annotations] == list(range(50))
+    # In item order, each stored as its normalised selection (trimmed of whitespace).
+    assert [(a.start_offset, a.end_offset) for a in annotations] == [
+        selection_normalise(document=document, start=i, end=i + 4) for i in range(50)
+    ]
     assert annotations[7].memo == "m7" and annotations[7].coder == coder
     assert Annotation.objects.filter(document=document, coder=coder).count() == 50
     assert DocumentStatus.objects.get(document=document, coder=coder).state == "in_progress"

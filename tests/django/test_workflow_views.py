@@ -334,3 +334,47 @@ def test_the_gold_standard_appears_in_every_export_format(client_as, coded, fmt)
         body = b"".join(archive.read(name) for name in archive.namelist())
         body += "".join(archive.namelist()).encode()
     assert b"gold-standard-1" in body
+
+
+def test_curation_and_the_drill_down_show_the_same_disagreements(
+    client_as, demo_project, members, make_user
+):
+    """One sweep (annotator.spans) behind both pages: for the same coders, the same runs.
+
+    ``silent`` finished the document without coding anything: both pages count them (the old
+    curation page left them out and so missed every run the other two agreed on)."""
+    from annotator.models import Membership
+
+    silent = make_user("silent")
+    Membership.objects.create(user=silent, project=demo_project, role="annotator")
+    codes = {c.name: c for c in Code.objects.filter(codebook=demo_project.codebook)}
+    doc = Document.objects.get(pk=1)
+    for coder, name, start, end in [
+        ("annotator", "Iran", 12, 40),
+        ("annotator2", "Iran", 15, 40),
+        ("annotator", "trade", 100, 110),
+        ("annotator", "trade", 110, 120),  # touching: one stretch with the one before
+        ("annotator2", "trade", 100, 120),
+        ("annotator2", "Syria", 50, 60),
+    ]:
+        services.annotation_create(
+            document=doc, coder=members[coder], code=codes[name], start_offset=start,
+            end_offset=end, normalise=False,
+        )  # fmt: skip
+    for user in (members["annotator"], members["annotator2"], silent):
+        services.document_status_set(document=doc, coder=user, state="done")
+    client = client_as("curator")
+    curation = client.get(reverse("annotator:curate", args=[demo_project.pk, doc.pk]))
+    drill = client.get(reverse("annotator:agreement-document", args=[demo_project.pk, doc.pk]))
+    on_curation = sorted(
+        (d.code.name, d.start, d.end, tuple(d.coders_with), tuple(d.coders_without))
+        for d in curation.context["curation"]["disagreements"]
+    )
+    on_drill = sorted(
+        (d.code, d.start, d.end, tuple(c for c, _ in d.marked_by), d.not_marked_by)
+        for d in drill.context["disagreements"]
+    )
+    assert on_curation == on_drill
+    assert ("Iran", 15, 40, ("annotator", "annotator2"), ("silent",)) in on_curation
+    assert ("trade", 100, 120, ("annotator", "annotator2"), ("silent",)) in on_curation
+    assert len(on_curation) == 4  # Iran [12, 15) and [15, 40), trade, Syria
