@@ -116,7 +116,13 @@ ROUTE_ARGS = {
     "annotator:curate-action": {"action": "note"},
 }
 # Parameters of Django's admin routes (every one answers staff only, whatever the object).
-ADMIN_ARGS = {"app_label": "annotator", "object_id": "1", "content_type_id": "1", "url": "nope/"}
+ADMIN_ARGS = {
+    "app_label": "annotator",
+    "object_id": "1",
+    "id": "1",
+    "content_type_id": "1",
+    "url": "nope/",
+}
 ID_PARAMS = ("project_id", "document_id", "annotation_id", "code_id", "assignment_id")
 
 
@@ -413,3 +419,32 @@ def other_project(db, make_user) -> OtherProject:
     other.all_ids.add(project.gold_user_id)
     assert all(i >= 71_000_000 for i in other.all_ids), sorted(other.all_ids)
     return other
+
+
+@pytest.fixture
+def url_routes_list() -> list[UrlRoute]:
+    return url_routes()
+
+
+@pytest.fixture
+def request_as(client_as, api_as):
+    """A client for one of ROLES: the API client with a token for API routes, else the test
+    client with a session."""
+
+    def make(role: str, *, api: bool):
+        return api_as(role) if api else client_as(role)
+
+    return make
+
+
+@pytest.fixture
+def route_ids(request, members):
+    """``route_ids(role)``: the ids to fill a route with for a request by ``role`` (a coding of
+    their own; the annotator's for the outsider and anonymous)."""
+    objects = request.getfixturevalue("own_objects")
+
+    def ids(role: str) -> dict:
+        codings = objects["annotation_id"]
+        return {**objects, "annotation_id": codings.get(role, codings["annotator"])}
+
+    return ids
