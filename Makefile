@@ -45,7 +45,7 @@ lint: install
 # Type checking (configuration in pyproject.toml: lenient on annotator/, strict on agreement/ and
 # exports/). Not yet part of CI.
 typecheck: install
-	$(VENV)/bin/mypy
+	$(DEV) $(VENV)/bin/mypy
 
 format: install
 	$(VENV)/bin/ruff check --fix .

@@ -129,7 +129,10 @@ if _database_url:
         raise SystemExit("Invalid DATABASE_URL: only postgres:// and sqlite:// URLs are supported.")
 else:
     (BASE_DIR / "var").mkdir(exist_ok=True)
-    _db = {"ENGINE": "django.db.backends.sqlite3", "NAME": BASE_DIR / "var" / "annotator.sqlite3"}
+    _db = {
+        "ENGINE": "django.db.backends.sqlite3",
+        "NAME": str(BASE_DIR / "var" / "annotator.sqlite3"),
+    }
 if _db["ENGINE"] == "django.db.backends.sqlite3":
     # Every SQLite database, the default file or a sqlite:// URL: writers take the lock when
     # their transaction begins (no "database is locked" on upgrade) and readers do not block
