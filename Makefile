@@ -4,17 +4,26 @@ VENV   := .venv
 PY     := $(VENV)/bin/python
 DEV     = DJANGO_DEBUG=1
 
-.PHONY: run test install lint format migrate demo bench clean serve
+.PHONY: run test install install-run lint typecheck format migrate demo bench clean serve
 
-$(VENV)/.installed: pyproject.toml
-	test -x $(PY) || $(PYTHON) -m venv $(VENV)
-	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -e '.[dev]'
+# Two installs, each remembered by a stamp file: what running needs (`make run`), and that plus
+# the test and lint tools (`make test`, `lint`, `typecheck`, `bench`, `install` for CI).
+$(PY):
+	$(PYTHON) -m venv $(VENV)
+
+$(VENV)/.installed-run: pyproject.toml | $(PY)
+	$(PY) -m pip install --quiet -e .
 	touch $@
 
-install: $(VENV)/.installed
+$(VENV)/.installed-dev: pyproject.toml | $(PY)
+	$(PY) -m pip install --quiet -e '.[dev]'
+	touch $@ $(VENV)/.installed-run
 
-migrate: install
+install-run: $(VENV)/.installed-run
+
+install: $(VENV)/.installed-dev
+
+migrate: install-run
 	$(DEV) $(PY) manage.py migrate --no-input
 
 # Migrate, load the article and codebook fixtures, create the demo accounts and codings, serve.
@@ -33,6 +42,11 @@ lint: install
 	$(VENV)/bin/ruff format --check .
 	$(DEV) $(PY) manage.py makemigrations --check --dry-run
 
+# Type checking (configuration in pyproject.toml: lenient on annotator/, strict on agreement/ and
+# exports/). Not yet part of CI.
+typecheck: install
+	$(DEV) $(VENV)/bin/mypy
+
 format: install
 	$(VENV)/bin/ruff check --fix .
 	$(VENV)/bin/ruff format .
@@ -47,7 +61,7 @@ clean:
 # Needs DJANGO_SECRET_KEY and DJANGO_ALLOWED_HOSTS (and DATABASE_URL); see the README's "Deploy".
 WORKERS ?= 3
 BIND    ?= 127.0.0.1:8000
-serve: install
+serve: install-run
 	$(PY) manage.py migrate --no-input
 	$(PY) manage.py collectstatic --no-input -v 0
 	$(VENV)/bin/gunicorn annotator.wsgi --workers $(WORKERS) --bind $(BIND) --forwarded-allow-ips "$${FORWARDED_ALLOW_IPS:-127.0.0.1}"

@@ -139,8 +139,16 @@ else:
     (BASE_DIR / "var").mkdir(exist_ok=True)
     _db = {
         "ENGINE": "django.db.backends.sqlite3",
-        "NAME": BASE_DIR / "var" / "annotator.sqlite3",
-        "OPTIONS": {"transaction_mode": "IMMEDIATE", "init_command": "PRAGMA journal_mode=WAL;"},
+        "NAME": str(BASE_DIR / "var" / "annotator.sqlite3"),
+    }
+if _db["ENGINE"] == "django.db.backends.sqlite3":
+    # Every SQLite database, the default file or a sqlite:// URL: writers take the lock when
+    # their transaction begins (no "database is locked" on upgrade) and readers do not block
+    # the writer (write-ahead log).
+    _db["OPTIONS"] = {
+        **_db.get("OPTIONS", {}),
+        "transaction_mode": "IMMEDIATE",
+        "init_command": "PRAGMA journal_mode=WAL;",
     }
 DATABASES = {"default": _db}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"

@@ -1,6 +1,6 @@
 """REFI-QDA exchange: the codebook (``.qdc``) and the project (``.qdpx``) writers.
 
-Follows ``../shared/refi-qda/NOTES.md``: every element in the default namespace, children in
+Follows ``docs/refi-qda.md``: every element in the default namespace, children in
 schema order, no empty containers, ``sources/<GUID>.txt`` UTF-8 without BOM with LF newlines,
 selections in code points, end exclusive. GUIDs come from ``common.guid`` over natural keys, and
 ZIP entries carry a fixed timestamp, so exporting twice gives byte-identical files.

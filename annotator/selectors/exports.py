@@ -4,7 +4,7 @@ Documents are read in batches by id and their codings through a server-side curs
 export of a million codings keeps a flat, small memory footprint. Each document's text is
 fetched once per export and the coded text is sliced from it in Python: asking the database for
 ``substring(text ...)`` per coding makes PostgreSQL de-TOAST the text for every row (see
-``../shared/PERFORMANCE.md``).
+the README's Benchmarks).
 
 The codings CSV reads its codings through a raw DB-API cursor, with the timestamps already
 formatted as ISO 8601 text by the database: Django's per-row conversions (parsing a datetime

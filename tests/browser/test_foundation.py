@@ -8,7 +8,9 @@ def test_alice_logs_in_and_sees_the_five_articles(demo, page, login, axe_check):
     page.get_by_role("link", name="Israel–Russia relations").click()
     rows = page.locator("table.documents tbody tr")
     expect(rows).to_have_count(5)
-    expect(page.get_by_text("Israel, Russia... Are They Friends or Enemies?")).to_be_visible()
+    expect(
+        page.get_by_role("link", name="Israel, Russia... Are They Friends or Enemies?", exact=True)
+    ).to_be_visible()
     axe_check()
 
 

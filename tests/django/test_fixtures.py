@@ -1,5 +1,7 @@
-"""The shipped fixtures against the seed articles in ../shared/seeds."""
+"""The shipped fixtures against the seed articles in fixtures/seeds/ (inside the repository)."""
 
+import importlib.util
+import json
 import re
 from pathlib import Path
 
@@ -7,7 +9,8 @@ import pytest
 
 from annotator.models import Code, Document, Project
 
-SEEDS = Path(__file__).resolve().parents[2].parent / "shared" / "seeds"
+ROOT = Path(__file__).resolve().parents[2]
+SEEDS = ROOT / "fixtures" / "seeds"
 
 
 def documented_normalisation(raw: str) -> tuple[str, str | None]:
@@ -29,6 +32,45 @@ def test_every_fixture_text_equals_its_seed_after_the_documented_normalisation(d
         assert document.length == len(text)
         if date:
             assert document.published.isoformat() == date
+
+
+def test_make_articles_rebuilds_the_shipped_fixture_from_the_seeds_in_the_repository():
+    spec = importlib.util.spec_from_file_location(
+        "make_articles", ROOT / "fixtures/make_articles.py"
+    )
+    make_articles = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(make_articles)
+    assert make_articles.SEEDS == SEEDS
+    assert ROOT in make_articles.SEEDS.parents
+    shipped = json.loads((ROOT / "fixtures" / "articles.json").read_text(encoding="utf-8"))
+    assert make_articles.build() == shipped
+
+
+# Text that points outside the repository: the sibling shared folder, or this machine's paths.
+OUTSIDE = re.compile(r"\.\./shared|/work/|[\"']shared[\"'] */|parent\.parent\.parent")
+
+
+SKIPPED_DIRS = {".git", ".venv", "var", "notes", "node_modules", "build", "dist"}
+TEXT_SUFFIXES = {".py", ".md", ".html", ".js", ".css", ".toml", ".cfg", ".ini", ".txt", ".json"}
+
+
+def test_no_file_in_the_repository_reads_or_links_a_path_outside_it():
+    found, checked = [], 0
+    for path in sorted(ROOT.rglob("*")):
+        parts = set(path.relative_to(ROOT).parts)
+        if parts & SKIPPED_DIRS or any(p.startswith(".") and p != ".ci" for p in parts):
+            continue
+        # README.md (and notes/) are edited by the lead when the branches merge.
+        if not path.is_file() or path == Path(__file__) or path == ROOT / "README.md":
+            continue
+        if path.suffix not in TEXT_SUFFIXES and path.parent.name != ".ci":
+            continue
+        checked += 1
+        for number, line in enumerate(path.read_text(errors="replace").splitlines(), 1):
+            if OUTSIDE.search(line):
+                found.append(f"{path.relative_to(ROOT)}:{number}: {line.strip()}")
+    assert checked > 100
+    assert not found, "\n".join(found)
 
 
 def test_articles_state_their_own_metadata(demo_project):

@@ -25,7 +25,13 @@ def test_it_rejects_bad_offsets_in_the_database(doc_and_code, make_user, start, 
 def test_it_rejects_a_duplicate_coding_in_the_database(doc_and_code, make_user):
     document, code = doc_and_code
     coder = make_user("c")
-    fields = dict(document=document, coder=coder, code=code, start_offset=0, end_offset=4)
+    fields = {
+        "document": document,
+        "coder": coder,
+        "code": code,
+        "start_offset": 0,
+        "end_offset": 4,
+    }
     Annotation.objects.create(**fields)
     with pytest.raises(IntegrityError), transaction.atomic():
         Annotation.objects.create(**fields)
