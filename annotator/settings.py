@@ -166,8 +166,8 @@ AXES_COOLOFF_TIME = 0.25  # hours
 AXES_LOCKOUT_PARAMETERS = [["ip_address", "username"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_DISABLE_ACCESS_LOG = True  # failures are recorded; successful logins are not
-AXES_LOCKOUT_CALLABLE = "annotator.views.auth.lockout_response"
-AXES_CLIENT_IP_CALLABLE = "annotator.views.auth.client_ip"
+AXES_LOCKOUT_CALLABLE = "annotator.lockout.lockout_response"
+AXES_CLIENT_IP_CALLABLE = "annotator.lockout.client_ip"
 
 
 def _env_count(name: str, default: int) -> int:

@@ -62,9 +62,22 @@ RATE_TARGET = 100_000
 MEMORY_TARGET_MB = 300
 IMPORT_DOCUMENTS = 10_000
 IMPORT_TARGET_S = 60
-WORDS = (
-    "Israel Russia Iran Syria trade talks leaders meet ministers agree tension the of and".split()
-)
+WORDS = [
+    "Israel",
+    "Russia",
+    "Iran",
+    "Syria",
+    "trade",
+    "talks",
+    "leaders",
+    "meet",
+    "ministers",
+    "agree",
+    "tension",
+    "the",
+    "of",
+    "and",
+]
 
 
 def rss_mb() -> float:

@@ -1,6 +1,6 @@
 """The token endpoint: username and password in, the user's API token out.
 
-Guarded by the login page's lockout policy (django-axes, see ``views/auth.py``): the request is
+Guarded by the login page's lockout policy (django-axes, see ``lockout.py``): the request is
 passed to ``authenticate``, so failures count in the database per (client address, username),
 and a locked-out pair gets 429 whatever the password.
 """
@@ -15,7 +15,7 @@ from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from ..views.auth import TOO_MANY, _retry_after
+from ..lockout import TOO_MANY, retry_after
 from .base import StrictSerializer, errors, exception_handler
 from .serializers import TokenOutput
 
@@ -53,7 +53,7 @@ class TokenObtainApi(APIView):
         django_request = request._request
         user = authenticate(django_request, username=data["username"], password=data["password"])
         if getattr(django_request, "axes_locked_out", False):
-            raise LockedOut(wait=int(_retry_after()))
+            raise LockedOut(wait=int(retry_after()))
         if user is None:
             raise exceptions.ValidationError(
                 {"non_field_errors": ["Unable to log in with provided credentials."]}

@@ -59,9 +59,13 @@ def type_names(code_paths: Iterable[str]) -> dict[str, str]:
     names = {}
     for path in paths:
         plain = _plain(path)
-        if plain == path and _VALID_TYPE.match(plain):
-            names[path] = plain
-        elif plain == path.replace("/", "-") and _VALID_TYPE.match(plain) and plain not in literal:
+        if (
+            plain == path
+            and _VALID_TYPE.match(plain)
+            or plain == path.replace("/", "-")
+            and _VALID_TYPE.match(plain)
+            and plain not in literal
+        ):
             names[path] = plain
         else:
             names[path] = _suffixed(plain, path)

@@ -152,7 +152,7 @@ def agreement_input(
 def agreement_data(*, project: Project, narrowing: AgreementNarrowing) -> AgreementInput:
     """As :func:`agreement_input`, with the name -> id maps the views need (five queries)."""
     code_rows = _codes(project, narrowing.codes)
-    code_names = {pk: name for pk, name in code_rows}
+    code_names = dict(code_rows)
     members = Membership.objects.filter(project=project).order_by()
     if narrowing.coders:
         members = members.filter(user__username__in=narrowing.coders)

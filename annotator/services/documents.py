@@ -28,7 +28,7 @@ def document_create(*, project: Project, text: str, **fields) -> Document:
     """Create a document; its text is normalised here once and is immutable afterwards."""
     unknown = set(fields) - set(EDITABLE_FIELDS)
     if unknown:
-        raise ValidationError({name: "Unknown field." for name in sorted(unknown)})
+        raise ValidationError(dict.fromkeys(sorted(unknown), "Unknown field."))
     if not isinstance(text, str) or not text.strip():
         raise ValidationError({"text": "The document text is empty."})
     text = normalise_text(text)
@@ -56,7 +56,7 @@ def document_update(*, document: Document, **fields) -> Document:
         )
     unknown = set(fields) - set(EDITABLE_FIELDS)
     if unknown:
-        raise ValidationError({name: "Unknown field." for name in sorted(unknown)})
+        raise ValidationError(dict.fromkeys(sorted(unknown), "Unknown field."))
     for name, value in fields.items():
         setattr(document, name, value)
     document.full_clean(exclude=["text_sha256", "length"])

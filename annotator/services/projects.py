@@ -94,7 +94,7 @@ def project_update(*, project: Project, **fields) -> Project:
     project has assignments: agreement counts only assigned documents while it has any."""
     unknown = set(fields) - set(SETTINGS_FIELDS)
     if unknown:
-        raise ValidationError({name: "Unknown field." for name in sorted(unknown)})
+        raise ValidationError(dict.fromkeys(sorted(unknown), "Unknown field."))
     project = Project.objects.select_for_update().get(pk=project.pk)
     for name, value in fields.items():
         setattr(project, name, value)

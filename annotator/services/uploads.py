@@ -109,7 +109,7 @@ def document_metadata_update(*, document: Document, **fields) -> Document:
     """Change a document's metadata (managers); its text never changes."""
     unknown = set(fields) - set(METADATA_FIELDS)
     if unknown:
-        raise ValidationError({name: "Unknown field." for name in sorted(unknown)})
+        raise ValidationError(dict.fromkeys(sorted(unknown), "Unknown field."))
     if "metadata" in fields:
         try:
             fields["metadata"] = check_metadata(fields["metadata"])

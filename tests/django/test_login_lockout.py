@@ -7,7 +7,7 @@ from axes.models import AccessAttempt
 from django.test import Client, RequestFactory
 from rest_framework.test import APIClient
 
-from annotator.views.auth import TOO_MANY, client_ip
+from annotator.lockout import TOO_MANY, client_ip
 
 TOKEN = "/api/v1/auth/token/"
 LOGIN = "/accounts/login/"

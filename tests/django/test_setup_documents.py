@@ -49,7 +49,7 @@ def test_it_uploads_pdf_docx_html_markdown_and_text_keeping_the_originals(client
     )
     assert download.status_code == 200 and download.content == pdf
     assert download["Content-Type"] == "application/pdf"
-    assert 'attachment; filename="talks.pdf"' == download["Content-Disposition"]
+    assert download["Content-Disposition"] == 'attachment; filename="talks.pdf"'
 
 
 @pytest.mark.parametrize(

@@ -105,7 +105,7 @@ def test_two_managers_generating_assignments_at_once_make_no_duplicates(demo_pro
         assert_sqlite_refused_at_once(state, outcome)
         assert generate() == []
     per_doc = Counter(Assignment.objects.values_list("document_id", flat=True))
-    assert per_doc == {pk: 2 for pk in range(1, 6)}
+    assert per_doc == dict.fromkeys(range(1, 6), 2)
     assert Assignment.objects.count() == 10
 
 

@@ -25,11 +25,13 @@ MiB = 1024 * 1024
 def _bomb(size: int, name: str = "project.qde") -> bytes:
     """A ZIP whose one member is ``size`` zero bytes: about a thousandth of that on disk."""
     out = io.BytesIO()
-    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as archive_file:
-        with archive_file.open(name, "w", force_zip64=True) as member:
-            chunk = b"\0" * MiB
-            for _ in range(size // MiB):
-                member.write(chunk)
+    with (
+        zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as archive_file,
+        archive_file.open(name, "w", force_zip64=True) as member,
+    ):
+        chunk = b"\0" * MiB
+        for _ in range(size // MiB):
+            member.write(chunk)
     return out.getvalue()
 
 

@@ -21,12 +21,57 @@ CODES = [
     ("Syria", "#1565C0"),
     ("trade", "#8D4B00"),
 ]
-WORDS = (
-    "Israel Russia Moscow Jerusalem Syria Iran cooperation tension talks agreement sanctions "
-    "leaders visit airspace coordination security trade wheat gas pipeline military diplomats "
-    "the a of and to in on with for between while despite although relations policy officials "
-    "announced said reported warned agreed rejected signed discussed expected balance region"
-).split()
+WORDS = [
+    "Israel",
+    "Russia",
+    "Moscow",
+    "Jerusalem",
+    "Syria",
+    "Iran",
+    "cooperation",
+    "tension",
+    "talks",
+    "agreement",
+    "sanctions",
+    "leaders",
+    "visit",
+    "airspace",
+    "coordination",
+    "security",
+    "trade",
+    "wheat",
+    "gas",
+    "pipeline",
+    "military",
+    "diplomats",
+    "the",
+    "a",
+    "of",
+    "and",
+    "to",
+    "in",
+    "on",
+    "with",
+    "for",
+    "between",
+    "while",
+    "despite",
+    "although",
+    "relations",
+    "policy",
+    "officials",
+    "announced",
+    "said",
+    "reported",
+    "warned",
+    "agreed",
+    "rejected",
+    "signed",
+    "discussed",
+    "expected",
+    "balance",
+    "region",
+]
 
 
 def make_text(rng: random.Random, length: int) -> str:
