@@ -114,6 +114,8 @@ ROUTE_ARGS = {
     "annotator:agreement-download": {"filename": "coefficients.csv"},
     "annotator:agreement-plot": {"name": "heatmap", "ext": "png"},
     "annotator:curate-action": {"action": "note"},
+    # An unknown reset link: the page answers that it is not valid (public).
+    "annotator:password-reset-confirm": {"uidb64": "MQ", "token": "set-password"},
 }
 # Parameters of Django's admin routes (every one answers staff only, whatever the object).
 ADMIN_ARGS = {
@@ -123,7 +125,17 @@ ADMIN_ARGS = {
     "content_type_id": "1",
     "url": "nope/",
 }
-ID_PARAMS = ("project_id", "document_id", "annotation_id", "code_id", "assignment_id")
+ID_PARAMS = (
+    "project_id",
+    "document_id",
+    "annotation_id",
+    "code_id",
+    "assignment_id",
+    "membership_id",
+    "invitation_id",
+    "user_id",
+    "token",  # an invitation's secret (a reset link's token is in ROUTE_ARGS)
+)
 
 
 @dataclass(frozen=True)
@@ -150,7 +162,7 @@ class UrlRoute:
     def url(self, ids: dict) -> str:
         """The route's URL with ``ids`` for its id parameters and ROUTE_ARGS for the others."""
         extra = ADMIN_ARGS if self.is_admin else ROUTE_ARGS.get(self.name, {})
-        values = {**extra, **{p: ids[p] for p in self.id_params}}
+        values = {**{p: ids[p] for p in self.id_params}, **extra}
         missing = [p for p in self.params if p not in values]
         if missing:
             raise AssertionError(
@@ -191,7 +203,9 @@ def url_routes() -> list[UrlRoute]:
 ROUTE_SETS = {
     "url_route": lambda route: True,  # every route, Django's admin included
     "app_route": lambda route: not route.is_admin,
-    "id_route": lambda route: not route.is_admin and bool(route.id_params),  # names an object
+    # Names a project's object by id. An invitation link's secret token is not such an id: the
+    # link itself grants access to whoever holds it (by design), so it is left out here.
+    "id_route": lambda route: not route.is_admin and bool(set(route.id_params) - {"token"}),
 }
 
 
@@ -230,12 +244,31 @@ def own_objects(demo_project, members) -> dict:
         end_offset=6,
         version=0,
     )
+    from annotator.models import DocumentOriginal
+    from annotator.services.members import invitation_create
+
+    invitation, token = invitation_create(
+        project=demo_project, role="annotator", created_by=members["manager"]
+    )
+    DocumentOriginal.objects.create(
+        document=document,
+        filename="article.txt",
+        content_type="text/plain",
+        size=4,
+        sha256="0" * 64,
+        data=b"text",
+    )
     return {
         "project_id": demo_project.pk,
         "document_id": document.pk,
         "code_id": code.pk,
         "assignment_id": assignment.pk,
         "annotation_id": codings,
+        # The second annotator's membership and account: a manager may change or remove them.
+        "membership_id": Membership.objects.get(user=members["annotator2"]).pk,
+        "user_id": members["annotator2"].pk,
+        "invitation_id": invitation.pk,
+        "token": token,
     }
 
 
@@ -393,6 +426,21 @@ def other_project(db, make_user) -> OtherProject:
         )
     )
     workflow.curation_note_create(document=curated, author=users["curator"], text="quokka note")
+    from annotator.models import DocumentMemo, DocumentOriginal
+    from annotator.services.members import invitation_create
+
+    invitation, token = invitation_create(
+        project=project, role="annotator", created_by=users["manager"]
+    )
+    DocumentOriginal.objects.create(
+        document=documents[0],
+        filename="quokka.txt",
+        content_type="text/plain",
+        size=6,
+        sha256="1" * 64,
+        data=b"quokka",
+    )
+    DocumentMemo.objects.create(document=documents[0], coder=users["annotator"], text="quokka memo")
 
     project.refresh_from_db()
     other = OtherProject(project, users, codes, documents, annotations, assignments)
@@ -402,6 +450,10 @@ def other_project(db, make_user) -> OtherProject:
         "code_id": codes[0].pk,
         "assignment_id": assignments[0].pk,
         "annotation_id": annotations[0].pk,
+        "membership_id": Membership.objects.get(user=users["annotator2"]).pk,
+        "user_id": users["annotator2"].pk,
+        "invitation_id": invitation.pk,
+        "token": token,
     }
     other.all_ids.update(
         [project.pk, codebook.pk, *(c.pk for c in codes), *(d.pk for d in documents)],

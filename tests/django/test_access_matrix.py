@@ -19,6 +19,7 @@ ANNOTATOR, CURATOR, MANAGER = "annotator", "curator", "manager"  # members of th
 STAFF = "staff"  # Django's admin: staff accounts only (no project role is staff)
 NOT_FOUND = "not-found"  # a catch-all that answers 404 to every signed-in user
 NO_METHOD = "no-method"  # (from None in ROUTES) the route does not take this method
+CREATORS = "creators"  # ANNOTATOR_PROJECT_CREATORS (staff by default): no role below is staff
 
 # The lowest role that may use each route: one for both methods, or (GET, POST) where None
 # marks a method the route does not take (405 to everyone signed in, before any access check).
@@ -51,11 +52,39 @@ ROUTES = {
     "annotator:agreement-document": (CURATOR, None),
     "annotator:agreement-download": (CURATOR, None),
     "annotator:agreement-plot": (CURATOR, None),
+    "annotator:analysis": (ANNOTATOR, None),
+    "annotator:analysis-segments": (ANNOTATOR, None),
+    "annotator:analysis-frequencies": (ANNOTATOR, None),
+    "annotator:analysis-cooccurrence": (ANNOTATOR, None),
+    "annotator:analysis-search": (ANNOTATOR, None),
+    "annotator:analysis-memos": (ANNOTATOR, None),
+    "annotator:analysis-autocode": ANNOTATOR,
+    "annotator:project-create": CREATORS,
+    "annotator:project-settings": MANAGER,
+    "annotator:project-members": MANAGER,
+    "annotator:member-add": (None, MANAGER),
+    "annotator:member-role": (None, MANAGER),
+    "annotator:member-remove": (None, MANAGER),
+    "annotator:invitation-create": (None, MANAGER),
+    "annotator:invitation-revoke": (None, MANAGER),
+    "annotator:invitation-accept": PUBLIC,
+    "annotator:document-upload": MANAGER,
+    "annotator:document-edit": MANAGER,
+    "annotator:document-original": ANNOTATOR,
+    "annotator:document-memo": ANNOTATOR,
+    "annotator:password-change": SIGNED_IN,
+    "annotator:password-change-done": SIGNED_IN,
+    "annotator:password-reset": PUBLIC,
+    "annotator:password-reset-done": PUBLIC,
+    "annotator:password-reset-confirm": PUBLIC,
+    "annotator:password-reset-complete": PUBLIC,
+    "healthz": PUBLIC,  # POST: 405 to everyone
+    "readyz": PUBLIC,
     # API
     "api-token": PUBLIC,
-    "api-project-list": SIGNED_IN,
+    "api-project-list": (SIGNED_IN, CREATORS),
     "api-project-detail": (ANNOTATOR, None),
-    "api-project-members": (ANNOTATOR, None),
+    "api-project-members": (ANNOTATOR, MANAGER),
     "api-codebook-detail": (ANNOTATOR, None),
     "api-code-list": (ANNOTATOR, MANAGER),
     "api-code-detail": (ANNOTATOR, None),  # PATCH (managers) is not among the methods tried
@@ -70,6 +99,19 @@ ROUTES = {
     "api-annotation-list": SIGNED_IN,
     "api-annotation-bulk": SIGNED_IN,
     "api-annotation-detail": (ANNOTATOR, None),
+    "api-member": (None, None),  # PATCH and DELETE (managers) are not tried
+    "api-invitations": MANAGER,
+    "api-invitation": (None, None),  # DELETE (managers) is not tried
+    "api-document-upload": (None, MANAGER),
+    "api-document-memos": (ANNOTATOR, None),  # PUT writes
+    "api-document-annotations": (ANNOTATOR, None),
+    "api-analysis-segments": (ANNOTATOR, None),
+    "api-analysis-frequencies": (ANNOTATOR, None),
+    "api-analysis-cooccurrence": (ANNOTATOR, None),
+    "api-analysis-search": (ANNOTATOR, None),
+    "api-analysis-memos": (ANNOTATOR, None),
+    "api-analysis-autocode-preview": (ANNOTATOR, None),
+    "api-analysis-autocode": (None, ANNOTATOR),
     "api-schema": SIGNED_IN,
     "api-docs": SIGNED_IN,
     "api/": NOT_FOUND,
@@ -110,6 +152,8 @@ def classify(route, role: str, minimum: str) -> str:
         return "405"
     if minimum == SIGNED_IN:
         return "allowed"
+    if minimum == CREATORS:
+        return "403"
     if role == "outsider":
         return "404"
     return "allowed" if RANK[role] >= RANK[minimum] else "403"
