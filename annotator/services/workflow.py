@@ -26,6 +26,13 @@ from ..models import (
 from .annotations import annotation_create
 
 
+def _require_assignments(project: Project) -> None:
+    if not project.uses_assignments:
+        raise ValidationError(
+            "This project does not use assignments: switch them on in the project settings first."
+        )
+
+
 def _require_member(project: Project, user, field: str = "coder") -> None:
     if not Membership.objects.filter(project=project, user=user).exists():
         raise ValidationError({field: f"{user} is not a member of this project."})
@@ -34,6 +41,7 @@ def _require_member(project: Project, user, field: str = "coder") -> None:
 @transaction.atomic
 def assignment_create(*, document: Document, coder, assigned_by=None, due_date=None) -> Assignment:
     """Put a document at the end of a coder's queue (idempotent)."""
+    _require_assignments(document.project)
     _require_member(document.project, coder)
     existing = Assignment.objects.filter(document=document, coder=coder).first()
     if existing:
@@ -73,6 +81,7 @@ def assignments_auto(
     broken by the given coder order), skipping coders who already have it. With ``shuffle`` the
     documents are taken — and so queued — in a random order drawn from ``seed``.
     """
+    _require_assignments(project)
     coders = list(dict.fromkeys(coders))
     if not coders:
         raise ValidationError({"coders": "Choose at least one coder."})

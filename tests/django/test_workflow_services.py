@@ -206,3 +206,17 @@ def test_curation_note_must_not_be_empty(coded, members):
         workflow.curation_note_create(document=coded, author=members["curator"], text="  ")
     note = workflow.curation_note_create(document=coded, author=members["curator"], text="Check §3")
     assert note.text == "Check §3"
+
+
+def test_a_project_without_assignments_refuses_them_everywhere(demo_project, members, client_as):
+    demo_project.uses_assignments = False
+    demo_project.save(update_fields=["uses_assignments"])
+    document = Document.objects.get(pk=1)
+    with pytest.raises(ValidationError, match="does not use assignments"):
+        workflow.assignment_create(document=document, coder=members["annotator"])
+    with pytest.raises(ValidationError, match="does not use assignments"):
+        workflow.assignments_auto(project=demo_project, coders=[members["annotator"]], k=1)
+    assert not Assignment.objects.exists()
+    page = client_as("manager").get(f"/projects/{demo_project.pk}/").content.decode()
+    assert f"/projects/{demo_project.pk}/assignments/" not in page
+    assert f"/projects/{demo_project.pk}/progress/" in page
