@@ -4,6 +4,7 @@ from .codebooks import Code, Codebook
 from .documents import Document
 from .projects import Membership, Project
 from .setup import DocumentMemo, DocumentOriginal, Invitation
+from .versions import CodebookChange, CodebookVersion
 from .workflow import Assignment, Curation, CurationNote, GoldProvenance
 
 __all__ = [
@@ -15,6 +16,8 @@ __all__ = [
     "Code",
     "CodingProvenance",
     "Codebook",
+    "CodebookChange",
+    "CodebookVersion",
     "Document",
     "DocumentMemo",
     "DocumentOriginal",

@@ -4,6 +4,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 
 from ..models import Annotation, Code, Document, DocumentStatus
+from .codebooks import latest_version
 
 
 def _validate(*, document: Document, code: Code, start_offset, end_offset) -> None:
@@ -42,7 +43,7 @@ def annotation_create(
         code=code,
         start_offset=start_offset,
         end_offset=end_offset,
-        defaults={"memo": memo or ""},
+        defaults={"memo": memo or "", "codebook_version": latest_version(code.codebook_id)},
     )
     if created:
         DocumentStatus.objects.get_or_create(
@@ -124,6 +125,7 @@ def annotation_bulk_create(*, document: Document, coder, items) -> tuple[list[An
         ).values_list("pk", "code_id", "start_offset", "end_offset")
     }
     new: dict[tuple, Annotation] = {}
+    version = latest_version(document.project.codebook_id)
     for item in items:
         k = key(item["code"].pk, item["start_offset"], item["end_offset"])
         if k not in existing and k not in new:
@@ -134,6 +136,7 @@ def annotation_bulk_create(*, document: Document, coder, items) -> tuple[list[An
                 start_offset=item["start_offset"],
                 end_offset=item["end_offset"],
                 memo=item.get("memo", ""),
+                codebook_version=version,
             )
     try:
         # A savepoint so that a concurrent insert of the same coding is reported, not a 500.
