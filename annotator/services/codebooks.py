@@ -381,3 +381,48 @@ def version_changes(version: CodebookVersion) -> list[str]:
         .first()
     )
     return snapshot_diff(previous.snapshot if previous else [], version.snapshot)
+
+
+# --- import into the draft --------------------------------------------------------------------
+
+
+def _import_rows(data: bytes, filename: str):
+    from ..exports import refi_read
+    from .imports import _parse
+
+    name = filename.lower()
+    if name.endswith(".qdc"):
+        return _parse(refi_read.read_qdc, data, filename)
+    if name.endswith(".qdpx"):
+        return _parse(refi_read.read_qdpx, data, filename).codes
+    raise ValidationError({"file": "Choose a REFI-QDA codebook (.qdc) or project (.qdpx)."})
+
+
+@transaction.atomic
+def codebook_import(*, codebook: Codebook, user, data: bytes, filename: str, dry_run=False):
+    """Add the codes of a ``.qdc`` codebook or of a ``.qdpx`` project's codebook to the draft
+    (codes already there, by path, stay as they are). Returns what changes, as
+    ``snapshot_diff`` lines; ``dry_run`` rolls everything back (the preview)."""
+    from .imports import _create_codes
+
+    rows = _import_rows(data, filename)
+    _lock(codebook.pk)
+    before = codebook_snapshot(codebook.pk)
+    _create_codes(codebook, rows, filename)
+    after = codebook_snapshot(codebook.pk)
+    lines = snapshot_diff(before, after)
+    if dry_run:
+        transaction.set_rollback(True)
+        return lines
+    old = {c["id"] for c in before}
+    for state in after:
+        if state["id"] not in old:
+            _record(
+                code=Code(pk=state["id"]),
+                codebook_id=codebook.pk,
+                user=user,
+                action=Action.IMPORT,
+                before=None,
+                after={**state, "file": filename},
+            )
+    return lines
