@@ -187,7 +187,8 @@ QDC = (
 )
 
 
-def test_import_previews_then_applies_into_the_draft(client_as):
+def test_import_previews_then_applies_into_the_draft(client_as, members):
+    cb.codebook_publish(codebook=Codebook.objects.get(pk=1), user=members["manager"], note="v1")
     client = client_as("manager")
     url = reverse("annotator:codebook-import", args=[1])
     before = Code.objects.count()
