@@ -39,6 +39,7 @@ EDITABLE = {
     "example",
     "shortcut",
     "is_active",
+    "order",
 }
 MAX_NOTE = 2000
 
