@@ -246,6 +246,49 @@ class Migration(migrations.Migration):
             model_name="codebookchange",
             index=models.Index(fields=["codebook", "version"], name="codebook_change_draft"),
         ),
+        migrations.CreateModel(
+            name="CodebookSeen",
+            fields=[
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("at", models.DateTimeField(auto_now=True)),
+                (
+                    "codebook",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="annotator.codebook",
+                    ),
+                ),
+                (
+                    "user",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "version",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="annotator.codebookversion",
+                    ),
+                ),
+            ],
+            options={
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("user", "codebook"), name="codebook_seen_unique"
+                    )
+                ],
+            },
+        ),
         migrations.RunPython(restore_sqlite_triggers, restore_sqlite_triggers),
         migrations.RunPython(publish_first_versions, migrations.RunPython.noop),
     ]

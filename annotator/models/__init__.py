@@ -4,7 +4,7 @@ from .codebooks import Code, Codebook
 from .documents import Document
 from .projects import Membership, Project
 from .setup import DocumentMemo, DocumentOriginal, Invitation
-from .versions import CodebookChange, CodebookVersion
+from .versions import CodebookChange, CodebookSeen, CodebookVersion
 from .workflow import Assignment, Curation, CurationNote, GoldProvenance
 
 __all__ = [
@@ -17,6 +17,7 @@ __all__ = [
     "CodingProvenance",
     "Codebook",
     "CodebookChange",
+    "CodebookSeen",
     "CodebookVersion",
     "Document",
     "DocumentMemo",

@@ -77,3 +77,20 @@ class CodebookChange(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_action_display()} {self.code_path}"
+
+
+class CodebookSeen(models.Model):
+    """The latest version of a codebook a coder has acknowledged in the workspace banner."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    codebook = models.ForeignKey("annotator.Codebook", on_delete=models.CASCADE, related_name="+")
+    version = models.ForeignKey(CodebookVersion, on_delete=models.CASCADE, related_name="+")
+    at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["user", "codebook"], name="codebook_seen_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} has seen {self.version}"

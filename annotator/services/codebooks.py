@@ -11,7 +11,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Max
 
-from ..models import Annotation, Code, Codebook, CodebookChange, CodebookVersion
+from ..models import Annotation, Code, Codebook, CodebookChange, CodebookSeen, CodebookVersion
 from .codes import code_save
 
 Action = CodebookChange.Action
@@ -427,3 +427,13 @@ def codebook_import(*, codebook: Codebook, user, data: bytes, filename: str, dry
                 after={**state, "file": filename},
             )
     return lines
+
+
+def codebook_seen(*, codebook: Codebook, user) -> CodebookVersion | None:
+    """The coder has read the latest version: the workspace banner stops listing its changes."""
+    version = latest_version(codebook.pk)
+    if version is not None:
+        CodebookSeen.objects.update_or_create(
+            user=user, codebook=codebook, defaults={"version": version}
+        )
+    return version

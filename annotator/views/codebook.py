@@ -3,7 +3,8 @@ and the import of a REFI-QDA codebook into the draft.
 
 Every POST calls one service of ``services.codebooks``; a ``ValidationError`` re-renders the
 page with the message inline (status 400) and nothing changes. Codes are looked up in the
-project's codebook only (a code of another codebook answers 404).
+project's codebook only (a code of another codebook answers 404). Managers only, except the
+workspace banner's "Got it" (``codebook_seen``, every member).
 """
 
 import base64
@@ -15,7 +16,8 @@ from django.core.exceptions import ValidationError
 from django.db.models import Count
 from django.http import Http404
 from django.shortcuts import redirect, render
-from django.urls import path
+from django.urls import path, reverse
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_http_methods, require_POST
 
 from .. import access
@@ -294,6 +296,19 @@ def codebook_import(request, project_id: int):
     return render(request, T + "import.html", context, status=status)
 
 
+@require_POST
+def codebook_seen(request, project_id: int):
+    """Any member: the workspace banner's "Got it" (the latest version has been read)."""
+    project = access.project_for(request.user, project_id).project
+    codebooks.codebook_seen(codebook=project.codebook, user=request.user)
+    target = request.POST.get("next", "")
+    if not url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        target = reverse("annotator:project-detail", args=[project.pk])
+    return redirect(target)
+
+
 def _unsign(payload: str) -> tuple[str, bytes]:
     try:
         filename, data = signing.loads(
@@ -320,4 +335,5 @@ urlpatterns = [
     path(P + "publish/", codebook_publish, name="codebook-publish"),
     path(P + "history/", codebook_history, name="codebook-history"),
     path(P + "import/", codebook_import, name="codebook-import"),
+    path(P + "seen/", codebook_seen, name="codebook-seen"),
 ]
