@@ -289,6 +289,16 @@ class Migration(migrations.Migration):
                 ],
             },
         ),
+        migrations.AlterConstraint(
+            model_name="code",
+            name="code_shortcut_unique_in_codebook",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("shortcut", ""), _negated=True),
+                fields=("codebook", "shortcut"),
+                name="code_shortcut_unique_in_codebook",
+                violation_error_message="Another code of this codebook has this shortcut key.",
+            ),
+        ),
         migrations.RunPython(restore_sqlite_triggers, restore_sqlite_triggers),
         migrations.RunPython(publish_first_versions, migrations.RunPython.noop),
     ]

@@ -62,6 +62,7 @@ class Code(models.Model):
                 fields=["codebook", "shortcut"],
                 condition=~Q(shortcut=""),
                 name="code_shortcut_unique_in_codebook",
+                violation_error_message="Another code of this codebook has this shortcut key.",
             ),
             models.CheckConstraint(
                 condition=~Q(parent=models.F("id")), name="code_not_its_own_parent"

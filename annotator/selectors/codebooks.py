@@ -5,7 +5,7 @@ from dataclasses import dataclass
 from django.db.models import Count
 
 from ..exports.rows import CodeRow
-from ..models import CodebookSeen, CodebookVersion
+from ..models import CodebookChange, CodebookSeen, CodebookVersion
 from ..services.codebooks import latest_version, snapshot_diff
 
 
@@ -109,3 +109,38 @@ def codebook_banner(project, user) -> Banner:
         else snapshot_diff(seen.version.snapshot, latest.snapshot)
     )
     return Banner(latest, seen.version.number, tuple(changes))
+
+
+def codebook_history_rows(codebook_id: int) -> dict:
+    """The versions and the audit trail of a codebook as plain JSON-ready data, for the project
+    archive (``{"versions": [...], "changes": [...]}``, oldest first)."""
+    versions = CodebookVersion.objects.filter(codebook_id=codebook_id).select_related(
+        "published_by"
+    )
+    changes = CodebookChange.objects.filter(codebook_id=codebook_id).select_related(
+        "user", "version"
+    )
+    return {
+        "versions": [
+            {
+                "number": v.number,
+                "note": v.note,
+                "published_by": v.published_by.username if v.published_by else None,
+                "published_at": v.published_at.isoformat(),
+                "codes": v.snapshot,
+            }
+            for v in versions
+        ],
+        "changes": [
+            {
+                "at": c.at.isoformat(),
+                "user": c.user.username if c.user else None,
+                "action": c.action,
+                "code": c.code_path,
+                "before": c.before,
+                "after": c.after,
+                "version": c.version.number if c.version else None,
+            }
+            for c in changes
+        ],
+    }

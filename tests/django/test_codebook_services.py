@@ -214,3 +214,10 @@ def test_the_migration_publishes_version_one_with_the_codes_of_the_time(book, me
     ]
     coding.refresh_from_db()
     assert coding.codebook_version == version
+
+
+def test_a_taken_shortcut_is_refused_with_a_plain_message(book, manager):
+    cb.code_edit(code=code("Iran"), user=manager, data={"shortcut": "q"})
+    with pytest.raises(ValidationError, match="has this shortcut key"):
+        cb.code_edit(code=code("Syria"), user=manager, data={"shortcut": "q"})
+    assert code("Syria").shortcut != "q"

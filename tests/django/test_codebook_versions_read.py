@@ -106,3 +106,18 @@ def test_got_it_never_redirects_elsewhere(client_as, history):
         reverse("annotator:codebook-seen", args=[1]), {"next": "https://evil.example/"}
     )
     assert response["Location"] == "/projects/1/"
+
+
+def test_the_history_for_the_archive_is_plain_json(history):
+    import json
+
+    from annotator.selectors.codebooks import codebook_history_rows
+
+    data = json.loads(json.dumps(codebook_history_rows(history.codebook_id)))
+    assert [v["number"] for v in data["versions"]] == [1, 2, 3]
+    renamed = [c for c in data["changes"] if c["after"] and c["after"]["name"] == "Persia"][0]
+    assert (renamed["user"], renamed["before"]["name"], renamed["version"]) == (
+        "manager",
+        "Iran",
+        2,
+    )
