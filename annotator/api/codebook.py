@@ -180,10 +180,10 @@ class VersionListApi(BaseApi):
     )
     def get(self, request, project_id: int):
         project = access.project_for(request.user, project_id).project
-        versions = CodebookVersion.objects.filter(codebook_id=project.codebook_id).select_related(
-            "published_by"
-        )
-        data = [_version_data(v) for v in reversed(versions)]
+        data = []
+        for version, lines in codebooks.versions_with_changes(project.codebook_id):
+            version.change_lines = lines
+            data.append(version)
         return Response(VersionOutput(data, many=True).data)
 
     @extend_schema(

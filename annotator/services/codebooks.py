@@ -374,6 +374,21 @@ def codebook_publish(*, codebook: Codebook, user, note: str) -> CodebookVersion:
     return version
 
 
+def versions_with_changes(codebook_id: int) -> list[tuple[CodebookVersion, list[str]]]:
+    """Every version of the codebook, latest first, with what it changed (one query)."""
+    versions = list(
+        CodebookVersion.objects.filter(codebook_id=codebook_id)
+        .select_related("published_by")
+        .order_by("number")
+    )
+    previous: list[dict] = []
+    result = []
+    for version in versions:
+        result.append((version, snapshot_diff(previous, version.snapshot)))
+        previous = version.snapshot
+    return result[::-1]
+
+
 def version_changes(version: CodebookVersion) -> list[str]:
     """What ``version`` changed from the one before it."""
     previous = (

@@ -22,7 +22,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from .. import access
 from ..codebook_forms import CodeForm, ImportForm, MergeForm, PublishForm, SplitForm
-from ..models import Annotation, Code, CodebookChange, CodebookVersion, Membership
+from ..models import Annotation, Code, CodebookChange, Membership
 from ..selectors.exports import code_paths
 from ..services import codebooks
 from ..services.imports import read_upload
@@ -245,12 +245,9 @@ def codebook_publish(request, project_id: int):
 
 def codebook_history(request, project_id: int):
     project = _project(request, project_id)
-    versions = CodebookVersion.objects.filter(codebook_id=project.codebook_id).select_related(
-        "published_by"
-    )
     context = {
         "project": project,
-        "versions": [(v, codebooks.version_changes(v)) for v in reversed(versions)],
+        "versions": codebooks.versions_with_changes(project.codebook_id),
         "changes": CodebookChange.objects.filter(codebook_id=project.codebook_id)
         .select_related("user", "version")
         .order_by("-at", "-id")[:500],

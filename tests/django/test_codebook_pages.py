@@ -238,3 +238,26 @@ def test_import_reads_the_codebook_of_a_qdpx(client_as):
     )
     assert "added from qdpx" in response.content.decode(), response.content.decode()[:3000]
     assert not CodebookVersion.objects.exists()
+
+
+def test_the_history_page_reads_a_constant_number_of_queries(client_as, members):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client = client_as("manager")
+    book, manager = Codebook.objects.get(pk=1), members["manager"]
+    url = reverse("annotator:codebook-history", args=[1])
+
+    def publish(n):
+        for i in range(n):
+            cb.code_add(codebook=book, user=manager, data={"name": f"c{i}-{Code.objects.count()}"})
+            cb.codebook_publish(codebook=book, user=manager, note=f"v{i}")
+
+    publish(2)
+    with CaptureQueriesContext(connection) as few:
+        assert client.get(url).status_code == 200
+    publish(4)
+    with CaptureQueriesContext(connection) as many:
+        response = client.get(url)
+    assert "Version 6" in response.content.decode()
+    assert len(many) == len(few)
