@@ -430,17 +430,7 @@ def codebook_import(*, codebook: Codebook, user, data: bytes, filename: str, dry
     if dry_run:
         transaction.set_rollback(True)
         return lines
-    old = {c["id"] for c in before}
-    for state in after:
-        if state["id"] not in old:
-            _record(
-                code=Code(pk=state["id"]),
-                codebook_id=codebook.pk,
-                user=user,
-                action=Action.IMPORT,
-                before=None,
-                after={**state, "file": filename},
-            )
+    record_import(codebook=codebook, user=user, filename=filename, known={c["id"] for c in before})
     return lines
 
 
@@ -452,3 +442,17 @@ def codebook_seen(*, codebook: Codebook, user) -> CodebookVersion | None:
             user=user, codebook=codebook, defaults={"version": version}
         )
     return version
+
+
+def record_import(*, codebook: Codebook, user, filename: str, known: set[int]) -> None:
+    """An audit-trail entry for each code an import added (the codes not in ``known``)."""
+    for state in codebook_snapshot(codebook.pk):
+        if state["id"] not in known:
+            _record(
+                code=Code(pk=state["id"]),
+                codebook_id=codebook.pk,
+                user=user,
+                action=Action.IMPORT,
+                before=None,
+                after={**state, "file": filename},
+            )

@@ -144,3 +144,15 @@ def test_import_into_the_draft_with_a_preview(api_as):
     bad.name = "bad.qdc"
     assert client.post(BOOK + "draft/import/", {"file": bad}).status_code == 400
     assert Code.objects.count() == before + 1
+
+
+def test_the_older_codebook_import_joins_the_audit_trail(api_as, members):
+    response = api_as("manager").post(BOOK + "import/", {"file": _qdc()})
+    assert response.status_code == 201
+    change = CodebookChange.objects.get()
+    assert (change.action, change.code_path, change.user) == (
+        "import",
+        "imported",
+        members["manager"],
+    )
+    assert change.version is None  # in the draft until published
