@@ -94,10 +94,10 @@ class SplitForm(Form):
         coerce=int, label="Codings to move", widget=forms.CheckboxSelectMultiple
     )
 
-    def __init__(self, *args, code: Code, **kwargs):
+    def __init__(self, *args, code: Code, project, **kwargs):
         super().__init__(*args, **kwargs)
         rows = list(
-            Annotation.objects.filter(code=code)
+            Annotation.objects.filter(code=code, document__project=project)
             .select_related("coder")
             .order_by("document_id", "start_offset", "id")[:SPLIT_LIMIT]
         )

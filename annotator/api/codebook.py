@@ -145,6 +145,7 @@ class CodeSplitApi(BaseApi):
             user=request.user,
             name=data.validated_data["name"],
             annotation_ids=data.validated_data["annotations"],
+            project=_manager(request, project_id),
         )
         return Response({"moved": moved, "code": CodeOutput(new).data}, status=201)
 

@@ -267,9 +267,11 @@ def code_merge(*, source: Code, target: Code, user) -> dict:
 
 
 @transaction.atomic
-def code_split(*, code: Code, user, name: str, annotation_ids) -> tuple[Code, int]:
+def code_split(*, code: Code, user, name: str, annotation_ids, project=None) -> tuple[Code, int]:
     """A new sibling of ``code`` named ``name`` (same colour and texts) that takes the selected
-    codings of ``code``. Returns ``(new_code, codings_moved)``."""
+    codings of ``code``. Returns ``(new_code, codings_moved)``. With ``project``, only codings
+    of that project's documents may be selected (a codebook may be shared by several projects:
+    a manager of one never sees or moves another's codings by id)."""
     ids = set()
     for value in annotation_ids or ():
         if isinstance(value, bool) or not isinstance(value, int):
@@ -277,7 +279,10 @@ def code_split(*, code: Code, user, name: str, annotation_ids) -> tuple[Code, in
         ids.add(value)
     if not ids:
         raise ValidationError({"annotations": "Select at least one coding to move."})
-    selected = list(Annotation.objects.filter(pk__in=ids, code=code))
+    selected = Annotation.objects.filter(pk__in=ids, code=code)
+    if project is not None:
+        selected = selected.filter(document__project=project)
+    selected = list(selected)
     if len(selected) != len(ids):
         raise ValidationError(
             {"annotations": "Some selected codings are not codings of this code."}

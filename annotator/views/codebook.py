@@ -132,7 +132,7 @@ def _code_page(request, project, code, *, form=None, split_form=None, status=200
         "code": code,
         "code_list": [code],
         "form": form or CodeForm(codebook_id=project.codebook_id, code=code),
-        "split_form": split_form or SplitForm(code=code, auto_id="split_%s"),
+        "split_form": split_form or SplitForm(code=code, project=project, auto_id="split_%s"),
         "codings": Annotation.objects.filter(code=code).count(),
         "swatch_contrast": contrast_ratio(code.color, "#ffffff"),
     }
@@ -187,7 +187,7 @@ def codebook_code_delete(request, project_id: int, code_id: int):
 def codebook_code_split(request, project_id: int, code_id: int):
     project = _project(request, project_id)
     code = _code(project, code_id)
-    form = SplitForm(request.POST, code=code, auto_id="split_%s")
+    form = SplitForm(request.POST, code=code, project=project, auto_id="split_%s")
     if form.is_valid():
         try:
             new, moved = codebooks.code_split(
@@ -195,6 +195,7 @@ def codebook_code_split(request, project_id: int, code_id: int):
                 user=request.user,
                 name=form.cleaned_data["name"],
                 annotation_ids=form.cleaned_data["annotations"],
+                project=project,
             )
         except ValidationError as exc:
             _errors_into(form, exc)

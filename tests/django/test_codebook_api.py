@@ -156,3 +156,20 @@ def test_the_older_codebook_import_joins_the_audit_trail(api_as, members):
         members["manager"],
     )
     assert change.version is None  # in the draft until published
+
+
+def test_split_refuses_codings_of_another_project_sharing_the_codebook(api_as, members):
+    from annotator.models import Project
+    from annotator.services import document_create
+
+    other = Project.objects.create(name="other", codebook_id=1)
+    document = document_create(project=other, text="Iran elsewhere", title="theirs")
+    iran = Code.objects.get(name="Iran")
+    theirs, _ = annotation_create(
+        document=document, coder=members["outsider"], code=iran, start_offset=0, end_offset=4
+    )
+    response = api_as("manager").post(
+        f"{CODES}{iran.pk}/split/", {"name": "stolen", "annotations": [theirs.pk]}, format="json"
+    )
+    assert response.status_code == 400 and "not codings of this code" in str(response.json())
+    assert Annotation.objects.get(pk=theirs.pk).code == iran

@@ -261,3 +261,31 @@ def test_the_history_page_reads_a_constant_number_of_queries(client_as, members)
         response = client.get(url)
     assert "Version 6" in response.content.decode()
     assert len(many) == len(few)
+
+
+def test_a_shared_codebook_never_shows_or_splits_another_projects_codings(client_as, members):
+    from annotator.models import Document, Project
+    from annotator.services import document_create
+
+    other = Project.objects.create(name="other", codebook_id=1)
+    outsider = members["outsider"]
+    document = document_create(project=other, text="Iran elsewhere", title="theirs")
+    theirs, _ = annotation_create(
+        document=document,
+        coder=outsider,
+        code=Code.objects.get(name="Iran"),
+        start_offset=0,
+        end_offset=4,
+    )
+    client = client_as("manager")
+    iran = Code.objects.get(name="Iran")
+    page = client.get(reverse("annotator:codebook-code", args=[1, iran.pk])).content.decode()
+    assert "theirs" not in page
+    response = client.post(
+        reverse("annotator:codebook-code-split", args=[1, iran.pk]),
+        {"name": "stolen", "annotations": [theirs.pk]},
+    )
+    assert response.status_code == 400
+    assert Annotation.objects.get(pk=theirs.pk).code == iran
+    assert not Code.objects.filter(name="stolen").exists()
+    assert Document.objects.filter(project=other).count() == 1
