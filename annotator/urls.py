@@ -6,6 +6,7 @@ from .views import (
     agreement,
     analysis,
     auth,
+    codebook,
     core,
     exports,
     health,
@@ -26,6 +27,7 @@ app_patterns = [
     *agreement.urlpatterns,
     *analysis.urlpatterns,
     *setup.urlpatterns,
+    *codebook.urlpatterns,
 ]
 
 urlpatterns = [

@@ -11,7 +11,7 @@ from rest_framework.response import Response
 
 from .. import access, selectors
 from ..models import Code, Membership
-from ..services.codes import code_save
+from ..services import codebooks
 from .base import BaseApi, Pagination, errors, paginate
 from .serializers import CodebookOutput, CodeInput, CodeOutput, MemberOutput, ProjectOutput
 
@@ -103,7 +103,9 @@ class CodeListApi(BaseApi):
         project = access.project_for(request.user, project_id, role=Membership.Role.MANAGER).project
         serializer = CodeInput(data=request.data)
         serializer.is_valid(raise_exception=True)
-        code = code_save(code=Code(codebook=project.codebook), data=dict(serializer.validated_data))
+        code = codebooks.code_add(
+            codebook=project.codebook, user=request.user, data=dict(serializer.validated_data)
+        )
         return Response(CodeOutput(code).data, status=status.HTTP_201_CREATED)
 
 
@@ -132,5 +134,7 @@ class CodeDetailApi(BaseApi):
         code = _code_for(request.user, project_id, code_id, role=Membership.Role.MANAGER)
         serializer = CodeInput(data=request.data, partial=True)
         serializer.is_valid(raise_exception=True)
-        code = code_save(code=code, data=dict(serializer.validated_data))
+        code = codebooks.code_edit(
+            code=code, user=request.user, data=dict(serializer.validated_data)
+        )
         return Response(CodeOutput(code).data)

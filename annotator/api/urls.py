@@ -10,7 +10,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitVie
 from rest_framework.exceptions import NotFound
 from rest_framework.permissions import IsAuthenticated
 
-from . import analysis, annotations, auth, documents, imports, projects, reports, setup
+from . import analysis, annotations, auth, codebook, documents, imports, projects, reports, setup
 from .base import BaseApi
 
 PROJECT = "v1/projects/<id:project_id>/"
@@ -62,11 +62,7 @@ urlpatterns = [
     *setup_urls(PROJECT, DOCUMENT),
     path(PROJECT + "codebook/", api(projects.CodebookDetailApi), name="api-codebook-detail"),
     path(PROJECT + "codebook/codes/", api(projects.CodeListApi), name="api-code-list"),
-    path(
-        PROJECT + "codebook/codes/<id:code_id>/",
-        api(projects.CodeDetailApi),
-        name="api-code-detail",
-    ),
+    *codebook.codebook_urls(PROJECT, api),
     path(PROJECT + "codebook/import/", api(imports.CodebookImportApi), name="api-codebook-import"),
     path(PROJECT + "documents/", api(documents.DocumentListApi), name="api-document-list"),
     path(PROJECT + "documents/import/", api(imports.DocumentImportApi), name="api-document-import"),

@@ -4,6 +4,7 @@ from .codebooks import Code, Codebook
 from .documents import Document
 from .projects import Membership, Project
 from .setup import DocumentMemo, DocumentOriginal, Invitation
+from .versions import CodebookChange, CodebookSeen, CodebookVersion
 from .workflow import Assignment, Curation, CurationNote, GoldProvenance
 
 __all__ = [
@@ -15,6 +16,9 @@ __all__ = [
     "Code",
     "CodingProvenance",
     "Codebook",
+    "CodebookChange",
+    "CodebookSeen",
+    "CodebookVersion",
     "Document",
     "DocumentMemo",
     "DocumentOriginal",

@@ -22,6 +22,15 @@ class Annotation(models.Model):
     start_offset = models.PositiveIntegerField()
     end_offset = models.PositiveIntegerField()
     memo = models.TextField(blank=True)
+    # The latest published codebook version when the coding was made (None: made before
+    # versions existed or imported from another tool).
+    codebook_version = models.ForeignKey(
+        "annotator.CodebookVersion",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="annotations",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 

@@ -4,6 +4,11 @@ from django.db.models import Q
 
 color_validator = RegexValidator(r"^#[0-9A-Fa-f]{6}$", "Enter a colour as #RRGGBB.")
 shortcut_validator = RegexValidator(r"^[1-9a-z]?$", "A shortcut is one key: 1-9 or a-z.")
+# "/" separates the levels of a code's path (``actors/Iran``), so a name may not contain it.
+name_validator = RegexValidator(
+    r"/", "A code name cannot contain “/” (it separates levels in paths).", inverse_match=True
+)
+SIBLING_NAME_TAKEN = "A code with this name already exists at this level of the codebook."
 
 
 class Codebook(models.Model):
@@ -21,7 +26,7 @@ class Code(models.Model):
     """One code of a codebook. Codes are not mutually exclusive: a span may carry several."""
 
     codebook = models.ForeignKey(Codebook, on_delete=models.CASCADE, related_name="codes")
-    name = models.CharField(max_length=200)
+    name = models.CharField(max_length=200, validators=[name_validator])
     color = models.CharField(max_length=7, default="#4c78a8", validators=[color_validator])
     definition = models.TextField(blank=True)
     inclusion_criteria = models.TextField(blank=True)
@@ -39,13 +44,25 @@ class Code(models.Model):
     class Meta:
         ordering = ["codebook", "order", "name"]
         constraints = [
+            # Names are unique among siblings (``Israel/positive`` and ``Russia/positive``
+            # coexist); top-level codes have a NULL parent, which UNIQUE treats as distinct.
             models.UniqueConstraint(
-                fields=["codebook", "name"], name="code_name_unique_in_codebook"
+                fields=["codebook", "parent", "name"],
+                condition=Q(parent__isnull=False),
+                name="code_name_unique_among_siblings",
+                violation_error_message=SIBLING_NAME_TAKEN,
+            ),
+            models.UniqueConstraint(
+                fields=["codebook", "name"],
+                condition=Q(parent__isnull=True),
+                name="code_name_unique_at_top",
+                violation_error_message=SIBLING_NAME_TAKEN,
             ),
             models.UniqueConstraint(
                 fields=["codebook", "shortcut"],
                 condition=~Q(shortcut=""),
                 name="code_shortcut_unique_in_codebook",
+                violation_error_message="Another code of this codebook has this shortcut key.",
             ),
             models.CheckConstraint(
                 condition=~Q(parent=models.F("id")), name="code_not_its_own_parent"

@@ -110,16 +110,31 @@ def _codings(project: Project, narrowing: AgreementNarrowing):
 
 
 def _codes(project: Project, wanted: tuple) -> list[tuple[int, str]]:
-    """The codebook's codes in codebook order, narrowed by ids or names (one query)."""
+    """The codebook's codes as ``(id, path)`` in codebook order, narrowed by ids, paths or
+    names (one query). Paths, not names: names are unique among siblings only, and
+    ``Israel/positive`` and ``Russia/positive`` are two categories."""
     rows = list(
         Code.objects.filter(codebook_id=project.codebook_id)
         .order_by("order", "name", "id")
-        .values_list("id", "name")
+        .values_list("id", "name", "parent_id")
     )
+    tree = {pk: (name, parent) for pk, name, parent in rows}
+
+    def path(pk: int) -> str:
+        parts, seen = [], set()
+        while pk in tree and pk not in seen:
+            seen.add(pk)
+            parts.append(tree[pk][0])
+            pk = tree[pk][1]
+        return "/".join(reversed(parts))
+
+    coded = [(pk, path(pk)) for pk, _, _ in rows]
     if not wanted:
-        return rows
+        return coded
     keys = {str(w) for w in wanted}
-    return [(pk, name) for pk, name in rows if str(pk) in keys or name in keys]
+    return [
+        (pk, p) for pk, p in coded if str(pk) in keys or p in keys or p.rsplit("/", 1)[-1] in keys
+    ]
 
 
 def agreement_input(

@@ -115,10 +115,23 @@ def code_rows(codebook_id: int) -> tuple[CodeRow, ...]:
 
 
 def code_paths(codebook_id: int) -> dict[int, str]:
-    ids = dict(
-        Code.objects.filter(codebook_id=codebook_id).values_list("name", "id")
-    )  # name -> id within one codebook is unique
-    return {ids[row.name]: row.path for row in code_rows(codebook_id)}
+    """Code id -> path. By id: names are unique among siblings only, not in the codebook."""
+    tree = {
+        pk: (name, parent)
+        for pk, name, parent in Code.objects.filter(codebook_id=codebook_id).values_list(
+            "id", "name", "parent_id"
+        )
+    }
+    paths: dict[int, str] = {}
+
+    def path(pk: int, seen=()) -> str:
+        if pk not in paths:
+            name, parent = tree[pk]
+            inside = parent in tree and parent not in seen
+            paths[pk] = path(parent, (*seen, pk)) + "/" + name if inside else name
+        return paths[pk]
+
+    return {pk: path(pk) for pk in tree}
 
 
 def documents_queryset(project: Project, narrowing: ExportNarrowing):

@@ -5,6 +5,7 @@ from django.db import IntegrityError, transaction
 
 from .. import spans
 from ..models import Annotation, Code, Document, DocumentStatus, Project
+from .codebooks import latest_version
 
 MEMO_MAX = 10_000
 
@@ -127,7 +128,7 @@ def annotation_create(
         code=code,
         start_offset=start_offset,
         end_offset=end_offset,
-        defaults={"memo": memo},
+        defaults={"memo": memo, "codebook_version": latest_version(code.codebook_id)},
     )
     if created:
         DocumentStatus.objects.get_or_create(
@@ -207,6 +208,7 @@ def annotation_bulk_create(*, document: Document, coder, items) -> tuple[list[An
         ).values_list("pk", "code_id", "start_offset", "end_offset")
     }
     new: dict[tuple, Annotation] = {}
+    version = latest_version(document.project.codebook_id)
     for item, (code, start, end) in zip(items, keys, strict=True):
         k = (code.pk, start, end)
         if k not in existing and k not in new:
@@ -217,6 +219,7 @@ def annotation_bulk_create(*, document: Document, coder, items) -> tuple[list[An
                 start_offset=start,
                 end_offset=end,
                 memo=item.get("memo", ""),
+                codebook_version=version,
             )
     try:
         # A savepoint so that a concurrent insert of the same coding is reported, not a 500.

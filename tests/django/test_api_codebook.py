@@ -116,5 +116,7 @@ def test_it_refuses_a_rename_onto_an_existing_name(api_as):
     assert Code.objects.get(pk=5).name == "trade"
 
 
-def test_it_answers_405_for_delete(api_as):
-    assert api_as("manager").delete(CODES + "5/").status_code == 405
+def test_it_deletes_a_code_without_codings(api_as):
+    # Deleting arrived with the codebook editor (tests/django/test_codebook_api.py).
+    assert api_as("manager").delete(CODES + "5/").status_code == 204
+    assert api_as("manager").put(CODES + "4/", {}, format="json").status_code == 405

@@ -98,6 +98,15 @@ def test_it_describes_every_api_route_and_its_error_responses(schema):
         "/api/v1/projects/{project_id}/invitations/{invitation_id}/",
         "/api/v1/projects/{project_id}/documents/upload/",
         "/api/v1/projects/{project_id}/documents/{document_id}/memos/",
+        # The codebook editor (api/codebook.py)
+        "/api/v1/projects/{project_id}/codebook/codes/{code_id}/move/",
+        "/api/v1/projects/{project_id}/codebook/codes/{code_id}/split/",
+        "/api/v1/projects/{project_id}/codebook/merge/",
+        "/api/v1/projects/{project_id}/codebook/versions/",
+        "/api/v1/projects/{project_id}/codebook/versions/{number}/",
+        "/api/v1/projects/{project_id}/codebook/draft/",
+        "/api/v1/projects/{project_id}/codebook/changes/",
+        "/api/v1/projects/{project_id}/codebook/draft/import/",
     }
     for path, operations in paths.items():
         for method, operation in operations.items():

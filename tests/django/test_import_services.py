@@ -111,20 +111,31 @@ def test_it_adds_qdc_codes_to_the_codebook_keeping_existing_ones(demo_project):
     assert child.parent.name == "actors" and child.parent.color == "#FF0000"
 
 
-def test_it_refuses_a_qdc_code_whose_name_is_taken_elsewhere_in_the_codebook(
-    demo_project, row_counts
-):
+def test_a_qdc_code_may_share_its_name_with_a_code_elsewhere_in_the_codebook(demo_project):
+    # Names are unique among siblings only: actors/Iran coexists with the top-level Iran.
     qdc = (
         b'<?xml version="1.0" encoding="UTF-8"?><CodeBook xmlns="urn:QDA-XML:codebook:1.0"><Codes>'
         b'<Code guid="5215CC69-B628-4E02-AFB9-9BEEAEE55809" name="actors" isCodable="false">'
         b'<Code guid="5215CC69-B628-4E02-AFB9-9BEEAEE55810" name="Iran" isCodable="true"/></Code>'
         b"</Codes></CodeBook>"
     )
+    result = imports.codebook_import_qdc(
+        project=demo_project, file=io.BytesIO(qdc), filename="c.qdc"
+    )
+    assert result.codes == 2
+    irans = Code.objects.filter(codebook=demo_project.codebook, name="Iran")
+    assert sorted(c.path for c in irans) == ["Iran", "actors/Iran"]
+
+
+def test_it_refuses_a_qdc_code_whose_name_holds_a_slash(demo_project, row_counts):
+    qdc = (
+        b'<?xml version="1.0" encoding="UTF-8"?><CodeBook xmlns="urn:QDA-XML:codebook:1.0"><Codes>'
+        b'<Code guid="5215CC69-B628-4E02-AFB9-9BEEAEE55809" name="actors" isCodable="false">'
+        b'<Code guid="5215CC69-B628-4E02-AFB9-9BEEAEE55810" name="x/y" isCodable="true"/></Code>'
+        b"</Codes></CodeBook>"
+    )
     before = row_counts()
-    with pytest.raises(
-        ValidationError,
-        match="c.qdc, code 'actors/Iran': Code with this Codebook and Name already exists",
-    ):
+    with pytest.raises(ValidationError, match="cannot contain “/”"):
         imports.codebook_import_qdc(project=demo_project, file=io.BytesIO(qdc), filename="c.qdc")
     assert row_counts() == before
 

@@ -28,6 +28,7 @@ from ...exports.tabular import parse_columns
 from ...models import Annotation, Code, Codebook, Document, DocumentStatus, Membership, Project
 from ...selectors.exports import code_paths
 from ..annotations import _validate as validate_coding
+from ..codebooks import record_import
 from ..codes import code_save
 from ..documents import normalise_text, text_sha256
 from ..workflow import gold_user_for
@@ -144,7 +145,7 @@ def import_uploads(
     if kind == "documents-jsonl":
         return documents_import_jsonl(**common)
     if kind == "codebook-qdc":
-        return codebook_import_qdc(**common)
+        return codebook_import_qdc(**common, user=user)
     options = {"placeholder_prefix": placeholder_prefix, "confirm": confirm, "preview": preview}
     if kind == "annotations-jsonl":
         return annotations_import_jsonl(**common, user=user, **options)
@@ -476,12 +477,15 @@ def annotations_import_qdpx(
 
 
 @_atomic_import
-def codebook_import_qdc(*, project: Project, file, filename: str) -> ImportResult:
+def codebook_import_qdc(*, project: Project, file, filename: str, user=None) -> ImportResult:
     """Add a REFI-QDA codebook's codes to the project's codebook; codes already there (same
-    path) are kept as they are."""
+    path) are kept as they are. The new codes join the codebook's draft and audit trail."""
     rows = _parse(refi_read.read_qdc, read_upload(file, filename), filename)
     _lock(project)
-    return _create_codes(project.codebook, rows, filename)
+    known = set(Code.objects.filter(codebook=project.codebook_id).values_list("pk", flat=True))
+    result = _create_codes(project.codebook, rows, filename)
+    record_import(codebook=project.codebook, user=user, filename=filename, known=known)
+    return result
 
 
 def _create_codes(codebook: Codebook, rows, filename) -> ImportResult:
