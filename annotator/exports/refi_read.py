@@ -32,6 +32,7 @@ class QdpxContent:
     documents: list[tuple[str, DocumentRow]] = field(default_factory=list)
     codes: list[CodeRow] = field(default_factory=list)
     skipped_sources: int = 0  # PDF, picture, audio and video sources are not imported
+    warnings: list[str] = field(default_factory=list)  # deviations accepted, named for the user
 
 
 def _parse(data: bytes, filename: str, kind: str) -> ET.Element:
@@ -100,6 +101,17 @@ def read_qdc(data: bytes, filename: str) -> list[CodeRow]:
     root = _parse(data, filename, "Codebook")
     rows, _ = _codes(root.find("c:Codes", {"c": CODEBOOK_NS}), {"q": CODEBOOK_NS})
     return rows
+
+
+def read_codebook(
+    data: bytes, filename: str, *, max_bytes: int = DEFAULT_MAX_BYTES
+) -> tuple[list[CodeRow], list[str]]:
+    """The codes of a ``.qdc``, or of the codebook inside a ``.qdpx`` (a ZIP): ``(codes,
+    warnings)``."""
+    if data[:4] == b"PK\x03\x04":
+        content = read_qdpx(data, filename, max_bytes=max_bytes)
+        return content.codes, content.warnings
+    return read_qdc(data, filename), []
 
 
 def _guid(value: str | None) -> str:
