@@ -35,7 +35,11 @@ class ExportForm(forms.Form):
         widget=forms.RadioSelect,
     )
     offsets = forms.ChoiceField(
-        label="Offset unit", choices=OFFSET_CHOICES, required=False, help_text=OFFSETS_HELP
+        label="Offset unit",
+        choices=OFFSET_CHOICES,
+        required=False,
+        help_text=OFFSETS_HELP,
+        widget=forms.RadioSelect,
     )
     coders = forms.TypedMultipleChoiceField(
         coerce=int, required=False, widget=forms.CheckboxSelectMultiple

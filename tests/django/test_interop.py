@@ -1,0 +1,302 @@
+"""Interoperability: doccano and Label Studio both ways, on the emoji article (document 4, which
+opens with the flag emoji) and a code hierarchy whose names hold ``<``, ``&`` and ``/``."""
+
+import io
+import json
+import zipfile
+
+import pytest
+from defusedxml import ElementTree as ET
+from django.contrib.auth import get_user_model
+from django.core.exceptions import ValidationError
+from django.core.management import call_command
+
+from annotator import services
+from annotator.exports.formats import get as get_format
+from annotator.models import Annotation, Code, Codebook, Document, Membership, Project
+from annotator.selectors.exports import export_file
+from annotator.services import imports
+from annotator.services.codes import code_save
+
+PARENT, CHILD = "Q&A <frames>", "left/right"
+NESTED = f"{PARENT}/{CHILD}"
+
+
+@pytest.fixture
+def coded(demo_project, members):
+    book = demo_project.codebook
+    parent = code_save(code=Code(codebook=book), data={"name": PARENT, "parent": None})
+    code_save(code=Code(codebook=book), data={"name": CHILD, "parent": parent})
+    codes = {c.name: c for c in Code.objects.filter(codebook=book)}
+    emoji = Document.objects.get(pk=4)
+    specs = [
+        ("annotator", "cooperation", 0, 5, "the flags"),
+        ("annotator", CHILD, 6, 12, ""),
+        ("annotator", "trade", 3, 20, "crosses\nthe newline"),
+        ("annotator2", "cooperation", 0, 2, ""),
+        ("annotator2", PARENT, 6, 12, "a & b < c"),
+    ]
+    for coder, code, start, end, memo in specs:
+        services.annotation_create(
+            document=emoji,
+            coder=members[coder],
+            code=codes[code],
+            start_offset=start,
+            end_offset=end,
+            memo=memo,
+        )
+    return demo_project
+
+
+def _bytes(project, fmt, **kwargs) -> bytes:
+    return b"".join(export_file(project, fmt, **kwargs).chunks)
+
+
+def _codings(project) -> set[tuple]:
+    return set(
+        Annotation.objects.filter(document__project=project).values_list(
+            "coder__username", "code__name", "document__text_sha256", "start_offset", "end_offset"
+        )
+    )
+
+
+def _fresh_project(source) -> Project:
+    """An empty project with the same codebook (copied through its .qdc) and coders."""
+    qdc = _bytes(source, "qdc")
+    project = Project.objects.create(name="fresh", codebook=Codebook.objects.create(name="fresh"))
+    imports.codebook_import_qdc(project=project, file=io.BytesIO(qdc), filename="c.qdc")
+    for username in ("annotator", "annotator2"):
+        user = get_user_model().objects.get(username=username)
+        Membership.objects.create(user=user, project=project, role="annotator")
+    return project
+
+
+def _utf16(text: str, offset: int) -> int:
+    return len(text[:offset].encode("utf-16-le")) // 2
+
+
+def _doccano_lines(data: bytes) -> dict[str, list[dict]]:
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        return {
+            name: [json.loads(line) for line in archive.read(name).decode().splitlines()]
+            for name in archive.namelist()
+        }
+
+
+def _zip(files: dict[str, list[dict]]) -> bytes:
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w") as archive:
+        for name, lines in files.items():
+            archive.writestr(name, "".join(json.dumps(x, ensure_ascii=False) + "\n" for x in lines))
+    return out.getvalue()
+
+
+def test_doccano_export_counts_utf16_units_per_coder_file(coded):
+    files = _doccano_lines(_bytes(coded, "doccano"))
+    assert set(files) == {"annotator.jsonl", "annotator2.jsonl"}
+    line = next(x for x in files["annotator.jsonl"] if x["text"].startswith("🇮🇱"))
+    text = line["text"]
+    # JavaScript's indices: the emoji (5 code points) are 8 UTF-16 units
+    assert [_utf16(text, 6), _utf16(text, 12), NESTED] in line["label"]
+    for start, end, _ in line["label"]:
+        assert text.encode("utf-16-le")[start * 2 : end * 2].decode("utf-16-le")
+
+
+def test_a_doccano_round_trip_with_spans_added_moved_and_removed_lands_exactly(coded):
+    files = _doccano_lines(_bytes(coded, "doccano"))
+    lines = files["annotator.jsonl"]
+    line = next(x for x in lines if x["text"].startswith("🇮🇱"))
+    text = line["text"]
+    # As a doccano user would: remove the "trade" span, move the nested one by two characters,
+    # add a span on "Russia" after the emoji, in doccano's UTF-16 indices.
+    line["label"] = [label for label in line["label"] if label[2] != "trade"]
+    for label in line["label"]:
+        if label[2] == NESTED:
+            label[0] += 2
+            label[1] += 2
+    russia = text.index("Russia")
+    line["label"].append([_utf16(text, russia), _utf16(text, russia + 6), "tension"])
+    project = _fresh_project(coded)
+    result = imports.annotations_import(
+        project=project, format="doccano", file=io.BytesIO(_zip(files)), filename="d.zip"
+    )
+    digest = Document.objects.get(pk=4).text_sha256
+    mine = {c for c in _codings(project) if c[0] == "annotator" and c[2] == digest}
+    assert mine == {
+        ("annotator", "cooperation", digest, 0, 5),
+        ("annotator", CHILD, digest, 8, 14),
+        ("annotator", "tension", digest, russia, russia + 6),
+    }
+    assert Document.objects.get(pk=4).text[russia : russia + 6] == "Russia"
+    # annotator2's file came back untouched
+    theirs = {c for c in _codings(project) if c[0] == "annotator2"}
+    assert theirs == {c for c in _codings(coded) if c[0] == "annotator2"}
+    assert result.codings == len(mine) + len(theirs)
+
+
+@pytest.mark.parametrize("unit", ["codepoint", "utf16", "grapheme"])
+def test_doccano_round_trips_exactly_in_every_unit(coded, unit):
+    data = _bytes(coded, "doccano", offsets=unit)
+    project = _fresh_project(coded)
+    options = imports.import_options(get_format("doccano"), offsets=unit)
+    imports.annotations_import(
+        project=project,
+        format="doccano",
+        file=io.BytesIO(data),
+        filename="d.zip",
+        options=options,
+    )
+    # every span starts and ends on a grapheme boundary ([0, 2) is the first flag), so even
+    # grapheme counting lands exactly
+    assert _codings(project) == _codings(coded)
+    assert _bytes(project, "doccano", offsets=unit) == data
+
+
+def test_doccano_refuses_utf16_offsets_read_as_if_they_were_inside_an_emoji(coded):
+    line = {"text": Document.objects.get(pk=4).text, "label": [[1, 4, "trade"]]}
+    project = _fresh_project(coded)
+    with pytest.raises(ValidationError, match=r"line 1, label\[0\]: field start_offset: 1 falls"):
+        imports.annotations_import(
+            project=project,
+            format="doccano",
+            file=io.BytesIO(json.dumps(line).encode()),
+            filename="d.jsonl",
+        )
+    assert not Annotation.objects.filter(document__project=project).exists()
+
+
+def test_a_doccano_user_field_names_the_coder_of_a_single_jsonl(coded, members):
+    text = Document.objects.get(pk=4).text
+    line = {
+        "text": text,
+        "label": [[_utf16(text, 6), _utf16(text, 12), "trade"]],
+        "user": "annotator2",
+    }
+    project = _fresh_project(coded)
+    imports.annotations_import(
+        project=project,
+        format="doccano",
+        file=io.BytesIO(json.dumps(line).encode()),
+        filename="d.jsonl",
+        user=members["manager"],
+    )
+    assert {c[0] for c in _codings(project)} == {"annotator2"}
+    assert {(c[3], c[4]) for c in _codings(project)} == {(6, 12)}
+
+
+def test_jsonl_label_wins_over_annotations_and_says_so(coded):
+    lines = [json.loads(x) for x in _bytes(coded, "jsonl").decode().splitlines()]
+    line = next(x for x in lines if x["text"].startswith("🇮🇱"))
+    line["label"] = [label for label in line["label"] if label[2] != "trade"]
+    line["label"].append([30, 40, "Iran"])
+    data = "".join(json.dumps(x, ensure_ascii=False) + "\n" for x in lines).encode()
+    project = _fresh_project(coded)
+    importer = get_user_model().objects.get(username="annotator2")
+    result = imports.annotations_import(
+        project=project, format="jsonl", file=io.BytesIO(data), filename="d.jsonl", user=importer
+    )
+    codings = _codings(project)
+    assert not [c for c in codings if c[1] == "trade"]
+    assert [c for c in codings if c[1] == "Iran"] == [
+        ("annotator2", "Iran", Document.objects.get(pk=4).text_sha256, 30, 40)
+    ]
+    (warning,) = result.warnings
+    assert warning.startswith("line 4: label differs from annotations; label wins")
+    assert "1 spans added, 1 codings dropped" in warning
+    assert "Warnings: line 4" in str(result)
+
+
+def test_label_studio_round_trips_every_coder_and_memo(coded):
+    first = _bytes(coded, "label-studio")
+    tasks = json.loads(first)
+    emoji = next(t for t in tasks if t["data"]["text"].startswith("🇮🇱"))
+    assert {a["completed_by"]["username"] for a in emoji["annotations"]} == {
+        "annotator",
+        "annotator2",
+    }
+    results = [r for a in emoji["annotations"] for r in a["result"]]
+    nested = next(r for r in results if r["value"]["labels"] == [NESTED])
+    assert nested["value"]["start"] == 6  # code points
+    assert nested["value"]["text"] == emoji["data"]["text"][6:12]
+    project = _fresh_project(coded)
+    imports.annotations_import(
+        project=project, format="label-studio", file=io.BytesIO(first), filename="t.json"
+    )
+    assert _codings(project) == _codings(coded)
+    assert set(Annotation.objects.filter(document__project=project).values_list("memo")) == set(
+        Annotation.objects.filter(document__project=coded).values_list("memo")
+    )
+
+
+def test_label_studio_export_of_its_own_shape_imports_predictions_and_user_ids(coded):
+    text = Document.objects.get(pk=1).text
+    task = {
+        "id": 7,
+        "data": {"text": text},
+        "annotations": [
+            {
+                "completed_by": 3,
+                "result": [
+                    {"type": "labels", "value": {"start": 0, "end": 4, "labels": ["trade"]}},
+                    {"type": "choices", "value": {"choices": ["x"]}},
+                ],
+            },
+            {"completed_by": 4, "was_cancelled": True, "result": []},
+        ],
+        "predictions": [
+            {
+                "model_version": "ner-v1",
+                "result": [{"type": "labels", "value": {"start": 5, "end": 9, "labels": ["Iran"]}}],
+            }
+        ],
+    }
+    project = _fresh_project(coded)
+    result = imports.annotations_import(
+        project=project,
+        format="label-studio",
+        file=io.BytesIO(json.dumps([task]).encode()),
+        filename="ls.json",
+    )
+    assert {m.name for m in result.coders} == {"label-studio-3", "ner-v1"}
+    assert {(c[1], c[3], c[4]) for c in _codings(project)} == {("trade", 0, 4), ("Iran", 5, 9)}
+
+
+def test_label_studio_labeling_config_lists_every_code_escaped(coded):
+    xml = _bytes(coded, "label-studio-config").decode()
+    root = ET.fromstring(xml)
+    values = [label.get("value") for label in root.iter("Label")]
+    assert NESTED in values and PARENT in values
+    assert "&amp;" in xml and "&lt;" in xml
+    assert root.find("Text").get("value") == "$text"
+
+
+def test_the_export_command_takes_an_offset_unit(coded, tmp_path):
+    out = tmp_path / "d.zip"
+    call_command(
+        "export_project",
+        str(coded.pk),
+        "--format",
+        "doccano",
+        "--offsets",
+        "codepoint",
+        "--output",
+        str(out),
+    )
+    line = next(
+        x for x in _doccano_lines(out.read_bytes())["annotator.jsonl"] if x["text"].startswith("🇮🇱")
+    )
+    assert [6, 12, NESTED] in line["label"]
+
+
+def test_the_api_exports_and_imports_doccano_with_an_offset_unit(coded, api_as):
+    client = api_as("manager")
+    response = client.get(
+        f"/api/v1/projects/{coded.pk}/export/", {"format": "doccano", "offsets": "grapheme"}
+    )
+    assert response.status_code == 200
+    data = b"".join(response.streaming_content)
+    line = next(x for x in _doccano_lines(data)["annotator.jsonl"] if x["text"].startswith("🇮🇱"))
+    assert [4, 10, NESTED] in line["label"]  # 2 flags + handshake + newline = 4 graphemes
+    bad = client.get(f"/api/v1/projects/{coded.pk}/export/", {"format": "qdpx", "offsets": "utf16"})
+    assert bad.status_code == 400
+    assert "offsets" in bad.json()
