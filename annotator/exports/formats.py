@@ -16,7 +16,7 @@ import tempfile
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 
-from . import archive, brat, doccano, jsonl, labelstudio, refi, refi_read, tabular
+from . import archive, brat, doccano, inception, jsonl, labelstudio, refi, refi_read, tabular
 from .common import DEFAULT_MAX_BYTES, BadFile, decode_text
 from .rows import CodeRow, DocumentRow, ProjectRow
 from .units import UNITS
@@ -211,6 +211,18 @@ _ENTRIES = [
         "application/xml",
         write=lambda head, docs, o: iter([labelstudio.labeling_config(head).encode()]),
         tools="Label Studio",
+    ),
+    Format(
+        "inception-xmi",
+        "UIMA CAS XMI for INCEpTION (ZIP: TypeSystem.xml and one .xmi per document)",
+        "xmi.zip",
+        _ZIP,
+        write=lambda head, docs, o: spooled(lambda out: inception.write_xmi(head, docs, out)),
+        read=lambda data, filename, o: Content(
+            documents=inception.read_xmi(data, filename, max_bytes=o.max_bytes)
+        ),
+        imports=(DOCUMENTS, CODINGS),
+        tools="INCEpTION, WebAnno, DKPro, any UIMA pipeline (dkpro-cassis)",
     ),
     Format(
         "qdpx",

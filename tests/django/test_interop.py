@@ -300,3 +300,56 @@ def test_the_api_exports_and_imports_doccano_with_an_offset_unit(coded, api_as):
     bad = client.get(f"/api/v1/projects/{coded.pk}/export/", {"format": "qdpx", "offsets": "utf16"})
     assert bad.status_code == 400
     assert "offsets" in bad.json()
+
+
+def test_inception_xmi_loads_in_dkpro_cassis_with_every_coding_and_round_trips(coded):
+    from cassis import load_cas_from_xmi, load_typesystem
+
+    first = _bytes(coded, "inception-xmi")
+    with zipfile.ZipFile(io.BytesIO(first)) as archive:
+        system = load_typesystem(io.BytesIO(archive.read("TypeSystem.xml")))
+        found = set()
+        for name in archive.namelist():
+            if not name.endswith(".xmi"):
+                continue
+            cas = load_cas_from_xmi(io.BytesIO(archive.read(name)), typesystem=system)
+            text = cas.sofa_string
+            digest = Document.objects.get(text=text).text_sha256
+            for a in cas.select("webanno.custom.Code"):
+                assert a.get_covered_text() == text[a.begin : a.end]
+                found.add(
+                    (
+                        a.get("coder"),
+                        a.get("label").removeprefix(PARENT + "/"),
+                        digest,
+                        a.begin,
+                        a.end,
+                    )
+                )
+        # the XMI on disk counts UTF-16 units, as Java does: the flags shift it
+        emoji = next(
+            archive.read(n).decode() for n in archive.namelist() if "🇮🇱" in archive.read(n).decode()
+        )
+        assert 'begin="11"' in emoji  # code point 6 is UTF-16 unit 11
+    assert found == _codings(coded)
+    project = _fresh_project(coded)
+    imports.annotations_import(
+        project=project, format="inception-xmi", file=io.BytesIO(first), filename="x.zip"
+    )
+    assert _codings(project) == _codings(coded)
+    # the same XMI again (the file names follow titles, which the XMI does not carry)
+    assert _xmi_members(_bytes(project, "inception-xmi")) == _xmi_members(first)
+
+
+def _xmi_members(data: bytes) -> list[bytes]:
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        return sorted(archive.read(n) for n in archive.namelist())
+
+
+def test_inception_xmi_with_a_dtd_is_refused(coded):
+    evil = b'<?xml version="1.0"?><!DOCTYPE x [<!ENTITY a "b">]><x>&a;</x>'
+    project = _fresh_project(coded)
+    with pytest.raises(ValidationError, match="x.xmi"):
+        imports.annotations_import(
+            project=project, format="inception-xmi", file=io.BytesIO(evil), filename="x.xmi"
+        )
