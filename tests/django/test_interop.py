@@ -353,3 +353,34 @@ def test_inception_xmi_with_a_dtd_is_refused(coded):
         imports.annotations_import(
             project=project, format="inception-xmi", file=io.BytesIO(evil), filename="x.xmi"
         )
+
+
+def test_import_codebook_reads_the_codebook_of_a_qdpx(coded, tmp_path, capsys):
+    qdpx = tmp_path / "p.qdpx"
+    qdpx.write_bytes(_bytes(coded, "qdpx"))
+    project = Project.objects.create(name="empty", codebook=Codebook.objects.create(name="e"))
+    call_command("import_codebook", str(project.pk), str(qdpx))
+    paths = set(Code.objects.filter(codebook=project.codebook).values_list("name", flat=True))
+    assert {PARENT, CHILD, "trade"} <= paths
+    assert Code.objects.get(codebook=project.codebook, name=CHILD).parent.name == PARENT
+    assert capsys.readouterr().out.startswith("Imported 0 documents, 0 codings,")
+
+
+def test_a_taguette_codebook_imports_through_the_api_with_its_warnings(coded, api_as):
+    qdc = (
+        b'<?xml version="1.0" encoding="utf-8"?>\n<CodeBook xmlns="urn:QDA-XML:codebook:1.0">'
+        b'<Codes><Code guid="5215cc69-b628-4e02-afb9-9beeaee55808" name="taguette" '
+        b'isCodable="true"/></Codes><Sets/></CodeBook>'
+    )
+    response = api_as("manager").post(
+        f"/api/v1/projects/{coded.pk}/codebook/import/",
+        {"file": io.BytesIO(qdc)},
+        format="multipart",
+    )
+    assert response.status_code == 201, response.content
+    body = response.json()
+    assert body["codes"] == 1
+    assert [w.split(": ", 1)[1][:20] for w in body["warnings"]] == [
+        "an empty <Sets/> in ",
+        "1 GUIDs in lower cas",
+    ]
