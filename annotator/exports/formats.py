@@ -16,7 +16,19 @@ import tempfile
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 
-from . import archive, brat, doccano, inception, jsonl, labelstudio, refi, refi_read, tabular
+from . import (
+    archive,
+    brat,
+    doccano,
+    hf,
+    inception,
+    jsonl,
+    labelstudio,
+    refi,
+    refi_read,
+    spreadsheet,
+    tabular,
+)
 from .common import DEFAULT_MAX_BYTES, BadFile, decode_text
 from .rows import CodeRow, DocumentRow, ProjectRow
 from .units import UNITS
@@ -154,6 +166,23 @@ _ENTRIES = [
         write=lambda head, docs, o: encoded(tabular.codings_csv(head, docs)),
         needs=Needs(text_times=True),
         tools="pandas, R, Stata, Excel (with the BOM)",
+    ),
+    Format(
+        "xlsx",
+        "Excel workbook .xlsx (codings and documents sheets; emoji intact in LibreOffice)",
+        "codings.xlsx",
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        write=lambda head, docs, o: spooled(lambda out: spreadsheet.write_xlsx(head, docs, out)),
+        needs=Needs(text_times=True),
+        tools="Excel, LibreOffice Calc, Google Sheets",
+    ),
+    Format(
+        "hf-jsonl",
+        "Hugging Face datasets JSON Lines (one type per field; pyarrow loads it)",
+        "hf.jsonl",
+        "application/jsonl; charset=utf-8",
+        write=lambda head, docs, o: encoded(hf.write_hf_jsonl(docs)),
+        tools="Hugging Face datasets, pyarrow, pandas, Polars",
     ),
     Format(
         "documents-csv",

@@ -384,3 +384,45 @@ def test_a_taguette_codebook_imports_through_the_api_with_its_warnings(coded, ap
         "an empty <Sets/> in ",
         "1 GUIDs in lower cas",
     ]
+
+
+def test_hugging_face_jsonl_loads_with_plain_pyarrow_with_exact_spans(coded):
+    import pyarrow.json
+
+    data = _bytes(coded, "hf-jsonl")
+    # tiny blocks: type inference must agree across documents with and without spans
+    table = pyarrow.json.read_json(
+        io.BytesIO(data), read_options=pyarrow.json.ReadOptions(block_size=1 << 16)
+    )
+    rows = table.to_pylist()
+    assert len(rows) == Document.objects.filter(project=coded).count()
+    found = {
+        (
+            s["coder"],
+            s["label"].removeprefix(PARENT + "/"),
+            Document.objects.get(text=r["text"]).text_sha256,
+            s["start"],
+            s["end"],
+        )
+        for r in rows
+        for s in r["spans"]
+    }
+    assert found == _codings(coded)
+    assert str(table.schema.field("published").type) == "string"
+    assert str(table.schema.field("metadata").type) == "string"
+
+
+def test_xlsx_holds_the_coded_text_with_emoji_intact(coded):
+    from openpyxl import load_workbook
+
+    book = load_workbook(io.BytesIO(_bytes(coded, "xlsx")), read_only=True)
+    rows = list(book["codings"].iter_rows(values_only=True))
+    header, body = rows[0], rows[1:]
+    assert header[:3] == ("project", "document_id", "external_id")
+    text = {r[header.index("code_path")]: r[header.index("text")] for r in body}
+    emoji = Document.objects.get(pk=4).text
+    assert text[NESTED] == emoji[6:12]
+    assert emoji[0:5] in {r[header.index("text")] for r in body}  # the flags, intact
+    assert len(body) == Annotation.objects.filter(document__project=coded).count()
+    documents = list(book["documents"].iter_rows(values_only=True))
+    assert len(documents) == 1 + Document.objects.filter(project=coded).count()
