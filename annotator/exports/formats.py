@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from . import (
     archive,
     brat,
+    conll,
     doccano,
     hf,
     inception,
@@ -26,6 +27,7 @@ from . import (
     labelstudio,
     refi,
     refi_read,
+    spacy_docbin,
     spreadsheet,
     tabular,
 )
@@ -185,6 +187,15 @@ _ENTRIES = [
         tools="Hugging Face datasets, pyarrow, pandas, Polars",
     ),
     Format(
+        "conll",
+        "CoNLL-2003-style BIO (ZIP, one file per coder, one tag column per code)",
+        "conll.zip",
+        _ZIP,
+        write=lambda head, docs, o: spooled(lambda out: conll.write_conll(head, docs, out)),
+        needs=Needs(coders=True),
+        tools="NER toolkits (flair, spaCy convert, seqeval)",
+    ),
+    Format(
         "documents-csv",
         "Documents CSV (metadata)",
         "documents.csv",
@@ -293,6 +304,20 @@ _ENTRIES = [
         tools="Annotator (import_archive)",
     ),
 ]
+
+if spacy_docbin.available():  # the optional "spacy" extra
+    _ENTRIES.append(
+        Format(
+            "spacy",
+            'spaCy DocBin (spans of every coder in doc.spans["codes"])',
+            "spacy",
+            "application/octet-stream",
+            write=lambda head, docs, o: spooled(
+                lambda out: spacy_docbin.write_docbin(head, docs, out)
+            ),
+            tools="spaCy 3 (spacy train, span categorizer)",
+        )
+    )
 
 REGISTRY: dict[str, Format] = {entry.key: entry for entry in _ENTRIES}
 

@@ -426,3 +426,53 @@ def test_xlsx_holds_the_coded_text_with_emoji_intact(coded):
     assert len(body) == Annotation.objects.filter(document__project=coded).count()
     documents = list(book["documents"].iter_rows(values_only=True))
     assert len(documents) == 1 + Document.objects.filter(project=coded).count()
+
+
+def test_spacy_reads_our_docbin_with_every_coding_as_a_span(coded):
+    import spacy
+    from spacy.tokens import DocBin
+
+    data = _bytes(coded, "spacy")
+    docs = list(DocBin().from_bytes(data).get_docs(spacy.blank("xx").vocab))
+    assert len(docs) == Document.objects.filter(project=coded).count()
+    found = set()
+    for doc in docs:
+        digest = Document.objects.get(text=doc.text).text_sha256
+        for span in doc.spans["codes"]:
+            found.add(
+                (
+                    span.id_,
+                    span.label_.removeprefix(PARENT + "/"),
+                    digest,
+                    span.start_char,
+                    span.end_char,
+                )
+            )
+    expected = _codings(coded)
+    assert len(found) == len(expected)
+    for coder, name, digest, start, end in expected:
+        # a coding inside a token is widened to whole tokens; it never shrinks
+        assert any(
+            f[:3] == (coder, name, digest) and f[3] <= start and f[4] >= end for f in found
+        ), (coder, name, start, end)
+    assert ("annotator", CHILD, Document.objects.get(pk=4).text_sha256, 6, 12) in found
+
+
+def test_conll_tags_each_code_in_its_own_column_per_coder(coded):
+    with zipfile.ZipFile(io.BytesIO(_bytes(coded, "conll"))) as archive:
+        assert sorted(archive.namelist()) == ["annotator.conll", "annotator2.conll"]
+        lines = archive.read("annotator.conll").decode().split("\n")
+    header = lines[0].split("\t")
+    assert header[:3] == ["# token", "start", "end"]
+    assert {NESTED, PARENT, "trade"} <= set(header[3:])
+    emoji = Document.objects.get(pk=4).text
+    rows = [line.split("\t") for line in lines[1:] if "\t" in line]
+    israel = next(r for r in rows if r[1] == "6" and r[0] == emoji[6:12])
+    assert israel[2] == "12"
+    assert israel[header.index(NESTED)] == f"B-{NESTED}"
+    assert israel[header.index("trade")] == "I-trade"
+    assert len(israel) == 3 + len(Code.objects.filter(codebook=coded.codebook))
+    position = rows.index(israel)
+    assert [r[0] for r in rows[position - 3 : position]] == ["🇮🇱", "🤝", "🇷🇺"]  # whole clusters
+    assert rows[position - 3][header.index("cooperation")] == "B-cooperation"
+    assert rows[position - 1][header.index("cooperation")] == "I-cooperation"
