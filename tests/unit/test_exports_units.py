@@ -57,3 +57,31 @@ def test_every_import_kind_names_a_format_with_a_reader():
         assert what in entry.imports
     for entry in formats.exportable().values():
         assert entry.suffix and entry.content_type
+
+
+def test_an_xlsx_export_is_the_same_bytes_a_second_later(monkeypatch):
+    import datetime as dt
+    import io
+    import types
+
+    import openpyxl.packaging.core
+
+    from annotator.exports import spreadsheet
+    from annotator.exports.rows import ProjectRow
+
+    def export() -> bytes:
+        out = io.BytesIO()
+        spreadsheet.write_xlsx(ProjectRow(name="x"), [], out)
+        return out.getvalue()
+
+    first = export()
+
+    class Later(dt.datetime):
+        @classmethod
+        def now(cls, tz=None):
+            return dt.datetime(2031, 5, 6, 7, 8, 9, tzinfo=tz)
+
+    # openpyxl stamps docProps/core.xml with datetime.datetime.now() when it saves
+    clock = types.SimpleNamespace(datetime=Later, timezone=dt.timezone)
+    monkeypatch.setattr(openpyxl.packaging.core, "datetime", clock)
+    assert export() == first
