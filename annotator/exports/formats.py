@@ -30,6 +30,7 @@ from . import (
     spacy_docbin,
     spreadsheet,
     tabular,
+    webanno_tsv,
 )
 from .common import DEFAULT_MAX_BYTES, BadFile, decode_text
 from .rows import CodeRow, DocumentRow, ProjectRow
@@ -263,6 +264,14 @@ _ENTRIES = [
         ),
         imports=(DOCUMENTS, CODINGS),
         tools="INCEpTION, WebAnno, DKPro, any UIMA pipeline (dkpro-cassis)",
+    ),
+    Format(
+        "webanno-tsv",
+        "WebAnno TSV 3.3 (ZIP, one .tsv per document; INCEpTION, WebAnno)",
+        "tsv.zip",
+        _ZIP,
+        write=lambda head, docs, o: spooled(lambda out: webanno_tsv.write_tsv(head, docs, out)),
+        tools="INCEpTION, WebAnno",
     ),
     Format(
         "qdpx",

@@ -476,3 +476,73 @@ def test_conll_tags_each_code_in_its_own_column_per_coder(coded):
     assert [r[0] for r in rows[position - 3 : position]] == ["🇮🇱", "🤝", "🇷🇺"]  # whole clusters
     assert rows[position - 3][header.index("cooperation")] == "B-cooperation"
     assert rows[position - 1][header.index("cooperation")] == "I-cooperation"
+
+
+def _unescape(value: str) -> str:
+    out, i = [], 0
+    while i < len(value):
+        if value[i] == "\\" and i + 1 < len(value):
+            nxt = value[i + 1]
+            out.append({"t": "\t", "n": "\n"}.get(nxt, nxt))
+            i += 2
+        else:
+            out.append(value[i])
+            i += 1
+    return "".join(out)
+
+
+def _split(cell: str) -> list[str]:
+    """A stacked cell's values: split on ``|`` not escaped by a backslash."""
+    parts, current, i = [], "", 0
+    while i < len(cell):
+        if cell[i] == "\\":
+            current += cell[i : i + 2]
+            i += 2
+            continue
+        if cell[i] == "|":
+            parts.append(current)
+            current = ""
+        else:
+            current += cell[i]
+        i += 1
+    return [*parts, current]
+
+
+def test_webanno_tsv_has_every_coding_with_utf16_offsets(coded):
+    import re
+
+    with zipfile.ZipFile(io.BytesIO(_bytes(coded, "webanno-tsv"))) as archive:
+        emoji_text = Document.objects.get(pk=4).text
+        tsv = next(
+            archive.read(n).decode()
+            for n in archive.namelist()
+            if f"#Text={emoji_text.splitlines()[1]}" in archive.read(n).decode()
+        )
+    assert tsv.startswith(
+        "#FORMAT=WebAnno TSV 3.3\n#T_SP=webanno.custom.Code|coder|label|memo\n\n\n#Text="
+    )
+    spans: dict[tuple, list] = {}
+    for line in tsv.splitlines():
+        if not re.match(r"\d+-\d+\t", line):
+            continue
+        _, offsets, token, coders, labels, memos, rest = line.split("\t")
+        assert rest == ""  # the trailing tab
+        begin, end = map(int, offsets.split("-"))
+        for i, (coder, label) in enumerate(zip(_split(coders), _split(labels), strict=True)):
+            if coder == "_":
+                continue
+            ident = re.search(r"\[(\d+)\]$", coder)
+            key = (ident.group(1) if ident else f"{begin}-{i}", coder.split("[")[0])
+            spans.setdefault(key, []).append(
+                (begin, end, _unescape(re.sub(r"\[\d+\]$", "", label)))
+            )
+    found = set()
+    for (_, coder), pieces in spans.items():
+        begin, end = pieces[0][0], pieces[-1][1]
+        found.add((coder, pieces[0][2], begin, end))
+    utf16 = lambda offset: _utf16(emoji_text, offset)  # noqa: E731
+    assert ("annotator", NESTED, utf16(6), utf16(12)) in found
+    assert ("annotator2", PARENT, utf16(6), utf16(12)) in found
+    assert ("annotator", "cooperation", 0, utf16(5)) in found
+    assert ("annotator2", "cooperation", 0, utf16(2)) in found  # the first flag: one token
+    assert len(found) == Annotation.objects.filter(document_id=4).count()
