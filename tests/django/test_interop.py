@@ -546,3 +546,75 @@ def test_webanno_tsv_has_every_coding_with_utf16_offsets(coded):
     assert ("annotator", "cooperation", 0, utf16(5)) in found
     assert ("annotator2", "cooperation", 0, utf16(2)) in found  # the first flag: one token
     assert len(found) == Annotation.objects.filter(document_id=4).count()
+
+
+def test_the_export_page_downloads_doccano_in_graphemes_and_refuses_a_unit_for_csv(
+    coded, client_as
+):
+    from django.urls import reverse
+
+    client = client_as("curator")
+    url = reverse("annotator:project-export-download", args=[coded.pk])
+    response = client.get(url, {"format": "doccano", "offsets": "grapheme"})
+    assert response.status_code == 200
+    line = next(
+        x
+        for x in _doccano_lines(b"".join(response.streaming_content))["annotator.jsonl"]
+        if x["text"].startswith("🇮🇱")
+    )
+    assert [4, 10, NESTED] in line["label"]
+    refused = client.get(url, {"format": "csv", "offsets": "utf16"})
+    assert refused.status_code == 400
+    assert "has no offset unit to choose" in refused.content.decode()
+    page = client.get(reverse("annotator:project-export", args=[coded.pk])).content.decode()
+    assert 'name="offsets" value="grapheme"' in page
+
+
+def test_the_import_page_takes_doccano_with_its_offset_unit(coded, client_as):
+    from django.urls import reverse
+
+    text = Document.objects.get(pk=4).text
+    line = {"text": text, "label": [[4, 10, "trade"]], "user": "annotator2"}  # graphemes
+    upload = io.BytesIO(json.dumps(line).encode())
+    upload.name = "d.jsonl"
+    response = client_as("manager").post(
+        reverse("annotator:project-import", args=[coded.pk]),
+        {"kind": "annotations-doccano", "offsets": "grapheme", "files": upload, "confirm": ""},
+        headers={"HX-Request": "true"},
+    )
+    assert response.status_code == 200
+    assert "Confirm import" in response.content.decode()  # the coder mapping comes first
+    digest = response.content.decode().split('name="confirm" value="')[1].split('"')[0]
+    upload.seek(0)
+    done = client_as("manager").post(
+        reverse("annotator:project-import", args=[coded.pk]),
+        {"kind": "annotations-doccano", "offsets": "grapheme", "files": upload, "confirm": digest},
+        headers={"HX-Request": "true"},
+    )
+    assert "Imported 0 documents, 1 codings" in done.content.decode()
+    assert Annotation.objects.filter(
+        document_id=4,
+        coder__username="annotator2",
+        code__name="trade",
+        start_offset=6,
+        end_offset=12,
+    ).exists()
+
+
+def test_the_import_command_takes_an_offset_unit_and_refuses_one_for_qdpx(coded, tmp_path, capsys):
+    from django.core.management.base import CommandError
+
+    text = Document.objects.get(pk=4).text
+    path = tmp_path / "d.jsonl"
+    path.write_text(json.dumps({"text": text, "label": [[11, 17, "trade"]], "user": "annotator"}))
+    call_command(
+        "import_annotations", str(coded.pk), str(path), "--format", "doccano", "--offsets", "utf16"
+    )
+    assert "1 codings" in capsys.readouterr().out
+    assert Annotation.objects.filter(
+        document_id=4, coder__username="annotator", code__name="trade", start_offset=6
+    ).exists()
+    with pytest.raises(CommandError, match="qdpx has no offset unit option"):
+        call_command(
+            "import_annotations", str(coded.pk), str(path), "--format", "qdpx", "--offsets", "utf16"
+        )
