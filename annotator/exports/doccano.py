@@ -159,8 +159,10 @@ def _document(record, part_name, where, coder, offsets) -> DocumentRow:
     raw = record.get("text")
     if not isinstance(raw, str) or not raw.strip():
         raise BadFile(part_name, where, "field text: missing or empty.")
-    user = record.get("user", coder)
-    if not isinstance(user, str):
+    user = record.get("user")
+    if user is None or user == "":
+        user = coder
+    elif not isinstance(user, str):
         user = str(user)
     units = UnitMap(raw, offsets)
     mapper = offset_mapper(raw)

@@ -25,8 +25,16 @@ import json
 from collections.abc import Iterable, Iterator
 from xml.etree import ElementTree as ET
 
-from .common import BadFile, decode_text, load_json, map_span, normalise, offset_mapper
-from .jsonl import document_id
+from .common import (
+    BadFile,
+    decode_text,
+    load_json,
+    map_span,
+    normalise,
+    offset_mapper,
+    parse_date,
+)
+from .jsonl import _text_field, document_id
 from .rows import CodingRow, DocumentRow, ProjectRow
 
 FROM_NAME, TO_NAME = "label", "text"
@@ -177,7 +185,11 @@ def read_tasks(data: bytes, filename: str) -> tuple[list[tuple[str, DocumentRow]
                     id=None,
                     text=normalise(raw),
                     external_id=str(ident) if isinstance(ident, str | int) else "",
-                    title=fields.get("title") if isinstance(fields.get("title"), str) else "",
+                    title=_text_field(fields, "title", filename, where),
+                    source=_text_field(fields, "source", filename, where),
+                    author=_text_field(fields, "author", filename, where),
+                    url=_text_field(fields, "url", filename, where),
+                    published=parse_date(fields.get("published"), filename, where, "published"),
                     metadata=metadata,
                     codings=codings,
                 ),

@@ -618,3 +618,30 @@ def test_the_import_command_takes_an_offset_unit_and_refuses_one_for_qdpx(coded,
         call_command(
             "import_annotations", str(coded.pk), str(path), "--format", "qdpx", "--offsets", "utf16"
         )
+
+
+@pytest.mark.parametrize("fmt", ["label-studio", "doccano"])
+def test_documents_keep_their_fields_through_label_studio_and_doccano(coded, fmt):
+    import datetime as dt
+
+    Document.objects.filter(pk=4).update(
+        title="Flags",
+        source="Desk",
+        author="A. B.",
+        url="https://example.org/x",
+        published=dt.date(2020, 1, 2),
+        metadata={"section": "World"},
+    )
+    data = _bytes(coded, fmt)
+    project = Project.objects.create(name="docs", codebook=Codebook.objects.create(name="d"))
+    imports.documents_import(project=project, format=fmt, file=io.BytesIO(data), filename="f")
+    copy = Document.objects.get(project=project, text=Document.objects.get(pk=4).text)
+    assert (copy.title, copy.source, copy.author, copy.url, copy.published) == (
+        "Flags",
+        "Desk",
+        "A. B.",
+        "https://example.org/x",
+        dt.date(2020, 1, 2),
+    )
+    assert copy.metadata["section"] == "World"
+    assert copy.external_id == Document.objects.get(pk=4).external_id
