@@ -331,11 +331,6 @@ if spacy_docbin.available():  # the optional "spacy" extra
 REGISTRY: dict[str, Format] = {entry.key: entry for entry in _ENTRIES}
 
 
-def register(entry: Format) -> None:
-    """Add a format defined in another module (formats whose library is optional)."""
-    REGISTRY[entry.key] = entry
-
-
 def exportable() -> dict[str, Format]:
     return {key: f for key, f in REGISTRY.items() if f.write is not None}
 
@@ -364,13 +359,6 @@ def get(key: str) -> Format:
         return REGISTRY[key]
     except KeyError:
         raise ValueError(f"unknown format {key!r}.") from None
-
-
-def read(format_key: str, data: bytes, filename: str, options: Options) -> Content:
-    entry = get(format_key)
-    if entry.read is None:
-        raise ValueError(f"{format_key} cannot be imported.")
-    return entry.read(data, filename, options)
 
 
 __all__ = ["BadFile", "Content", "Format", "Needs", "Options", "REGISTRY"]

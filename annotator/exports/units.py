@@ -73,8 +73,3 @@ class UnitMap:
             return None
         return self.bounds[offset]
 
-
-def check_unit(unit: str) -> str:
-    if unit not in UNITS:
-        raise ValueError(f"unknown offset unit {unit!r}; use one of {', '.join(UNITS)}.")
-    return unit
