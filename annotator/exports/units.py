@@ -72,4 +72,3 @@ class UnitMap:
         if not 0 <= offset < len(self.bounds):
             return None
         return self.bounds[offset]
-
