@@ -7,10 +7,12 @@ from django.core.exceptions import ValidationError
 from django.db.models.functions import Substr
 from django.http import QueryDict
 
+from .exports import formats
+from .exports.units import UNIT_LABELS
 from .models import Annotation, Code, Document, Membership
 from .reports.compute import DEFAULT_BOOTSTRAP, DEFAULT_SEED, MAX_BOOTSTRAP
 from .selectors.agreement import AgreementNarrowing
-from .selectors.exports import FORMATS, ExportNarrowing, code_paths
+from .selectors.exports import ExportNarrowing, code_paths
 from .services import imports
 
 Role = Membership.Role
@@ -19,10 +21,24 @@ Role = Membership.Role
 # --- exports and imports ----------------------------------------------------------------------
 
 
+OFFSET_CHOICES = [("", "The format's default"), *UNIT_LABELS.items()]
+OFFSETS_HELP = (
+    "Only for formats that count offsets in a chosen unit (doccano, JSON Lines' label): "
+    "doccano counts UTF-16 code units by default, grapheme clusters in its grapheme mode."
+)
+
+
 class ExportForm(forms.Form):
     format = forms.ChoiceField(
-        choices=[(key, label) for key, (_, _, label) in FORMATS.items()],
+        choices=[(key, entry.label) for key, entry in formats.exportable().items()],
         initial="csv",
+        widget=forms.RadioSelect,
+    )
+    offsets = forms.ChoiceField(
+        label="Offset unit",
+        choices=OFFSET_CHOICES,
+        required=False,
+        help_text=OFFSETS_HELP,
         widget=forms.RadioSelect,
     )
     coders = forms.TypedMultipleChoiceField(
@@ -55,6 +71,13 @@ class ExportForm(forms.Form):
             .order_by("order", "id")
         ]
 
+    def clean(self):
+        data = super().clean()
+        entry = formats.REGISTRY.get(data.get("format", ""))
+        if entry is not None and data.get("offsets") and not entry.offsets:
+            self.add_error("offsets", f"{entry.label} has no offset unit to choose.")
+        return data
+
     def narrowing(self) -> ExportNarrowing:
         data = self.cleaned_data
         return ExportNarrowing(
@@ -64,18 +87,18 @@ class ExportForm(forms.Form):
         )
 
 
+# Every kind of import the registry offers: "Documents: doccano …", "Codings: …".
 IMPORT_KINDS = {
-    "documents-txt": "Documents: plain-text files (.txt, one document each)",
-    "documents-csv": "Documents: a CSV with a text column and metadata columns",
-    "documents-jsonl": "Documents: JSON Lines (text and metadata)",
-    "codebook-qdc": "Codebook: REFI-QDA .qdc (adds its codes)",
-    "annotations-jsonl": "Codings: JSON Lines (Annotator or doccano spans)",
-    "annotations-qdpx": "Codings: REFI-QDA project .qdpx (MAXQDA, ATLAS.ti, NVivo)",
+    kind: f"{formats.KIND_LABEL[what]}: {entry.label}"
+    for kind, (what, entry) in formats.import_kinds().items()
 }
 
 
 class ImportForm(forms.Form):
     kind = forms.ChoiceField(label="What to import", choices=list(IMPORT_KINDS.items()))
+    offsets = forms.ChoiceField(
+        label="Offset unit", choices=OFFSET_CHOICES, required=False, help_text=OFFSETS_HELP
+    )
     text_column = forms.CharField(
         label="CSV: column holding the text", initial="text", required=False, max_length=200
     )

@@ -12,6 +12,8 @@ from rest_framework.parsers import MultiPartParser
 from rest_framework.response import Response
 
 from .. import access
+from ..exports import formats
+from ..exports.units import UNITS
 from ..models import Membership
 from ..services import imports
 from .base import BaseApi, errors
@@ -20,13 +22,54 @@ from .serializers import (
     CodebookImportInput,
     DocumentImportInput,
     ImportOutput,
+    UploadField,
 )
 
 ERRORS = errors(400, 401, 403, 404, 415)
 
 
+def _format_field(what: str, **kwargs) -> serializers.ChoiceField:
+    """The ``format`` of an import of ``what``: every format of the registry that can bring it."""
+    kinds = {
+        kind.split("-", 1)[1]: entry
+        for kind, (kind_what, entry) in formats.import_kinds().items()
+        if kind_what == what
+    }
+    return serializers.ChoiceField(
+        choices=list(kinds),
+        help_text="; ".join(f"{key}: {entry.label}" for key, entry in kinds.items()),
+        **kwargs,
+    )
+
+
+def _offsets_field() -> serializers.ChoiceField:
+    defaults = ", ".join(
+        f"{key}: {entry.offsets}" for key, entry in formats.REGISTRY.items() if entry.offsets
+    )
+    return serializers.ChoiceField(
+        choices=list(UNITS),
+        required=False,
+        help_text=f"The offset unit of formats that take one (defaults: {defaults}).",
+    )
+
+
+class DocumentsImportInput(DocumentImportInput):
+    format = _format_field(formats.DOCUMENTS)
+    offsets = _offsets_field()
+
+
+class CodebookFileImportInput(CodebookImportInput):
+    format = _format_field(formats.CODEBOOK, required=False, default="qdc")
+    file = UploadField(
+        help_text="A REFI-QDA codebook (.qdc), or a project (.qdpx) whose codebook is added."
+    )
+
+
 class CodingsImportInput(AnnotationImportInput):
     """Codings to add, with how the file's coders are mapped to accounts."""
+
+    format = _format_field(formats.CODINGS)
+    offsets = _offsets_field()
 
     placeholder_prefix = serializers.CharField(
         required=False,
@@ -54,6 +97,10 @@ class CoderMatchOutput(serializers.Serializer):
 
 class ImportResultOutput(ImportOutput):
     coders = CoderMatchOutput(many=True, help_text="How the file's coders were mapped.")
+    warnings = serializers.ListField(
+        child=serializers.CharField(),
+        help_text="Deviations of the file that were accepted (each names the line or element).",
+    )
 
 
 class _ImportApi(BaseApi):
@@ -75,6 +122,7 @@ class _ImportApi(BaseApi):
                 files=uploads,
                 text_column=data.get("text_column", ""),
                 columns=data.get("columns", {}),
+                offsets=data.get("offsets", ""),
                 placeholder_prefix=data.get("placeholder_prefix", ""),
                 preview=data.get("preview", False),
             )
@@ -92,12 +140,12 @@ class DocumentImportApi(_ImportApi):
         summary="Import documents from .txt files, a CSV or JSON Lines (managers)",
         description="Texts are NFC-normalised with LF newlines and must be new to the project. "
         "Any bad file, line or field refuses the whole import.",
-        request={"multipart/form-data": DocumentImportInput},
+        request={"multipart/form-data": DocumentsImportInput},
         responses={201: ImportResultOutput, **ERRORS},
     )
     def post(self, request, project_id: int):
         return self._import(
-            request, project_id, DocumentImportInput, lambda data: "documents-" + data["format"]
+            request, project_id, DocumentsImportInput, lambda data: "documents-" + data["format"]
         )
 
 
@@ -106,17 +154,20 @@ class CodebookImportApi(_ImportApi):
         tags=["codebooks"],
         summary="Add the codes of a REFI-QDA codebook (.qdc) to the project's codebook (managers)",
         description="Codes already in the codebook (same path) are kept as they are.",
-        request={"multipart/form-data": CodebookImportInput},
+        request={"multipart/form-data": CodebookFileImportInput},
         responses={201: ImportResultOutput, **ERRORS},
     )
     def post(self, request, project_id: int):
-        return self._import(request, project_id, CodebookImportInput, lambda _: "codebook-qdc")
+        return self._import(
+            request, project_id, CodebookFileImportInput, lambda data: "codebook-" + data["format"]
+        )
 
 
 class AnnotationImportApi(_ImportApi):
     @extend_schema(
         tags=["annotations"],
-        summary="Import codings from JSON Lines or a REFI-QDA project (.qdpx) (managers)",
+        summary="Import codings from JSON Lines, doccano, Label Studio, a REFI-QDA project "
+        "(.qdpx) or another format of the registry (managers)",
         description="Documents are matched by text (missing ones are created), codes by path or "
         "name in the project's codebook. Coders: members of the project by username, the "
         "project's gold-standard account as the gold standard, anyone else as a new inactive "

@@ -14,11 +14,13 @@ from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 
 from .. import access
+from ..exports import formats
+from ..exports.units import UNITS
 from ..forms import AgreementForm, ExportForm
 from ..models import Membership
 from ..reports import files
 from ..reports.compute import project_report
-from ..selectors.exports import FORMATS, export_file
+from ..selectors.exports import export_file
 from .base import BaseApi, errors
 
 
@@ -80,7 +82,8 @@ class AgreementReportApi(BaseApi):
         return Response(json.loads(files.render_file(report, "report.json")))
 
 
-_EXPORT_TYPES = sorted({content_type.split(";")[0] for _, content_type, _ in FORMATS.values()})
+_EXPORTS = formats.exportable()
+_EXPORT_TYPES = sorted({entry.content_type.split(";")[0] for entry in _EXPORTS.values()})
 
 
 class ProjectExportApi(BaseApi):
@@ -91,9 +94,17 @@ class ProjectExportApi(BaseApi):
             OpenApiParameter(
                 "format",
                 str,
-                enum=list(FORMATS),
+                enum=list(_EXPORTS),
                 required=True,
-                description="; ".join(f"{key}: {label}" for key, (_, _, label) in FORMATS.items()),
+                description="; ".join(f"{key}: {entry.label}" for key, entry in _EXPORTS.items()),
+            ),
+            OpenApiParameter(
+                "offsets",
+                str,
+                enum=list(UNITS),
+                description="The offset unit, for formats that take one ("
+                + ", ".join(f"{k}: default {e.offsets}" for k, e in _EXPORTS.items() if e.offsets)
+                + ").",
             ),
             _ids("coders", "Only these coders (user ids)."),
             _ids("codes", "Only these codes (ids)."),
@@ -109,7 +120,8 @@ class ProjectExportApi(BaseApi):
         form = ExportForm(project, request.query_params)
         if not form.is_valid():
             raise _form_errors(form)
-        export = export_file(project, form.cleaned_data["format"], form.narrowing())
+        data = form.cleaned_data
+        export = export_file(project, data["format"], form.narrowing(), offsets=data["offsets"])
         response = StreamingHttpResponse(export.chunks, content_type=export.content_type)
         response["Content-Disposition"] = f'attachment; filename="{export.filename}"'
         return response

@@ -32,11 +32,48 @@ class QdpxContent:
     documents: list[tuple[str, DocumentRow]] = field(default_factory=list)
     codes: list[CodeRow] = field(default_factory=list)
     skipped_sources: int = 0  # PDF, picture, audio and video sources are not imported
+    warnings: list[str] = field(default_factory=list)  # deviations accepted, named for the user
 
 
-def _parse(data: bytes, filename: str, kind: str) -> ET.Element:
+_GUID_ATTRIBUTES = ("guid", "targetGUID", "creatingUser", "modifyingUser")
+
+
+def _lenient(root: ET.Element, filename: str, warnings: list[str]) -> None:
+    """Accept what real exporters write although the schema does not: an empty ``<Sets/>``
+    (Taguette) is dropped, lower-case GUIDs are read as upper case; each with a warning."""
+    for parent in root.iter():
+        for child in list(parent):
+            if child.tag.rsplit("}", 1)[-1] == "Sets" and len(child) == 0:
+                parent.remove(child)
+                where = parent.tag.rsplit("}", 1)[-1]
+                warnings.append(
+                    f"{filename}: an empty <Sets/> in <{where}> was ignored (the REFI-QDA schema "
+                    "requires at least one Set in it)."
+                )
+    lower = [
+        value
+        for element in root.iter()
+        for name, value in element.attrib.items()
+        if name in _GUID_ATTRIBUTES and value != value.upper()
+    ]
+    if lower:
+        examples = ", ".join(lower[:3]) + (", ..." if len(lower) > 3 else "")
+        warnings.append(
+            f"{filename}: {len(lower)} GUIDs in lower case ({examples}) were read as upper case "
+            "(REFI-QDA writes them upper case; some readers refuse lower case)."
+        )
+
+
+def _parse(data: bytes, filename: str, kind: str, warnings: list | None = None) -> ET.Element:
     # defusedxml, nesting bounded (common.parse_xml); then the schema.
+    if data[:4] == b"PK\x03\x04":
+        raise BadFile(
+            filename,
+            "",
+            f"this is a ZIP archive (a .qdpx project?), not the XML of a REFI-QDA {kind}.",
+        )
     root = parse_xml(data, filename)
+    _lenient(root, filename, [] if warnings is None else warnings)
     error = next(iter(schema(kind).iter_errors(root)), None)
     if error is not None:
         reason = (error.reason or str(error.message)).strip()
@@ -96,10 +133,22 @@ def _color(value: str | None) -> str:
     return value
 
 
-def read_qdc(data: bytes, filename: str) -> list[CodeRow]:
-    root = _parse(data, filename, "Codebook")
+def read_qdc(data: bytes, filename: str, warnings: list | None = None) -> list[CodeRow]:
+    root = _parse(data, filename, "Codebook", warnings)
     rows, _ = _codes(root.find("c:Codes", {"c": CODEBOOK_NS}), {"q": CODEBOOK_NS})
     return rows
+
+
+def read_codebook(
+    data: bytes, filename: str, *, max_bytes: int = DEFAULT_MAX_BYTES
+) -> tuple[list[CodeRow], list[str]]:
+    """The codes of a ``.qdc``, or of the codebook inside a ``.qdpx`` (a ZIP): ``(codes,
+    warnings)``."""
+    if data[:4] == b"PK\x03\x04":
+        content = read_qdpx(data, filename, max_bytes=max_bytes)
+        return content.codes, content.warnings
+    warnings: list[str] = []
+    return read_qdc(data, filename, warnings), warnings
 
 
 def _guid(value: str | None) -> str:
@@ -120,13 +169,20 @@ def read_qdpx(
         archive = SafeZip(data, filename, max_bytes=max_bytes, max_members=max_members)
     except BadFile as exc:
         if exc.problem.startswith("not a ZIP"):
+            if data.lstrip()[:1] == b"<":
+                raise BadFile(
+                    filename,
+                    "",
+                    "this is XML (a .qdc codebook?), not a ZIP file (a .qdpx is a ZIP archive).",
+                ) from None
             raise BadFile(filename, "", "not a ZIP file (a .qdpx is a ZIP archive).") from None
         raise
     names = archive.names()
     if "project.qde" not in names:
         raise BadFile(filename, "project.qde", "missing from the archive.")
     qde = f"{filename}: project.qde"
-    root = _parse(archive.read("project.qde"), qde, "Project")
+    warnings: list[str] = []
+    root = _parse(archive.read("project.qde"), qde, "Project", warnings)
     ns = {"q": PROJECT_NS}
     users = {
         _guid(u.get("guid")): u.get("name") or u.get("id") or ""
@@ -136,7 +192,7 @@ def read_qdpx(
     variables = {
         _guid(v.get("guid")): v.get("name") for v in root.iterfind("q:Variables/q:Variable", ns)
     }
-    content = QdpxContent(codes=codes)
+    content = QdpxContent(codes=codes, warnings=warnings)
     sources = root.find("q:Sources", ns)
     if sources is None:
         return content

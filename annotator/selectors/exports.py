@@ -11,7 +11,6 @@ formatted as ISO 8601 text by the database: Django's per-row conversions (parsin
 twice per coding) held that export to a third of its target speed.
 """
 
-import tempfile
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import ExitStack, contextmanager
@@ -24,7 +23,7 @@ from django.db import connection, transaction
 from django.db.models.expressions import RawSQL
 from django.utils.text import slugify
 
-from ..exports import archive, brat, jsonl, refi, tabular
+from ..exports import formats
 from ..exports.rows import CodeRow, CodingRow, DocumentRow, MemberRow, ProjectRow, StatusRow
 from ..models import Annotation, Code, Document, DocumentStatus, Membership, Project
 
@@ -362,58 +361,27 @@ class ExportFile:
     chunks: Iterator[bytes]
 
 
-FORMATS = {
-    # format: (file suffix, content type, label)
-    "csv": ("codings.csv", "text/csv; charset=utf-8", "Codings CSV (Excel, pandas, R, Stata)"),
-    "documents-csv": ("documents.csv", "text/csv; charset=utf-8", "Documents CSV (metadata)"),
-    "jsonl": ("jsonl", "application/jsonl; charset=utf-8", "JSON Lines (doccano, NLP toolkits)"),
-    "qdpx": ("qdpx", "application/zip", "REFI-QDA project .qdpx (MAXQDA, ATLAS.ti, NVivo)"),
-    "qdc": ("qdc", "application/xml", "REFI-QDA codebook .qdc"),
-    "brat": ("brat.zip", "application/zip", "brat standoff (ZIP)"),
-    "archive": ("archive.json", "application/json", "Project archive (restores the project)"),
-}
-
-
-def _encoded(chunks: Iterator[str]) -> Iterator[bytes]:
-    for chunk in chunks:
-        yield chunk.encode("utf-8")
-
-
-def _spooled(write) -> Iterator[bytes]:
-    """Run a ZIP writer into a temporary file (memory up to 16 MB, then disk) and stream it."""
-    with tempfile.SpooledTemporaryFile(max_size=16 << 20) as out:
-        write(out)
-        out.seek(0)
-        while chunk := out.read(1 << 16):
-            yield chunk
-
-
 def export_file(
-    project: Project, format: str, narrowing: ExportNarrowing = ExportNarrowing()
+    project: Project,
+    format: str,
+    narrowing: ExportNarrowing = ExportNarrowing(),
+    *,
+    offsets: str = "",
 ) -> ExportFile:
-    """The named export as a lazily produced stream of bytes."""
-    suffix, content_type, _ = FORMATS[format]
+    """The named export (a key of ``exports.formats.REGISTRY``) as a lazily produced stream of
+    bytes; ``offsets`` is the offset unit of formats that take one (their default when "")."""
+    entry = formats.get(format)
+    if entry.write is None:
+        raise ValueError(f"{format} cannot be exported.")
+    options = entry.options(offsets=offsets)
+    needs = entry.needs
     head = export_project(
-        project,
-        narrowing,
-        coders=format in ("qdpx", "brat"),
-        metadata_keys=format in ("documents-csv", "qdpx"),
+        project, narrowing, coders=needs.coders, metadata_keys=needs.metadata_keys
     )
     documents = export_documents(
-        project,
-        narrowing,
-        with_statuses=format in ("archive", "brat"),
-        text_times=format == "csv",
+        project, narrowing, with_statuses=needs.statuses, text_times=needs.text_times
     )
-    chunks = {
-        "csv": lambda: _encoded(tabular.codings_csv(head, documents)),
-        "documents-csv": lambda: _encoded(tabular.documents_csv(head, documents)),
-        "jsonl": lambda: _encoded(jsonl.write_jsonl(documents)),
-        "qdpx": lambda: _spooled(lambda out: refi.write_qdpx(head, documents, out)),
-        "qdc": lambda: iter([refi.write_qdc(head)]),
-        "brat": lambda: _spooled(lambda out: brat.write_brat(head, documents, out)),
-        "archive": lambda: _encoded(archive.write_archive(head, documents)),
-    }[format]()
+    chunks = entry.write(head, documents, options)
     name = slugify(project.name) or f"project-{project.pk}"
-    separator = "-" if "." in suffix else "."
-    return ExportFile(f"{name}{separator}{suffix}", content_type, chunks)
+    separator = "-" if "." in entry.suffix else "."
+    return ExportFile(f"{name}{separator}{entry.suffix}", entry.content_type, chunks)

@@ -90,7 +90,7 @@ def version_for_coding(code: Code) -> CodebookVersion | None:
 def _clean_data(data: dict) -> dict:
     unknown = sorted(set(data) - EDITABLE)
     if unknown:
-        raise ValidationError({name: "This field cannot be changed here." for name in unknown})
+        raise ValidationError(dict.fromkeys(unknown, "This field cannot be changed here."))
     return data
 
 

@@ -45,7 +45,8 @@ def project_export_download(request, project_id: int):
     form = ExportForm(project, request.GET)
     if not form.is_valid():
         return _export_page(request, project_access, form, status=400)
-    export = export_file(project, form.cleaned_data["format"], form.narrowing())
+    data = form.cleaned_data
+    export = export_file(project, data["format"], form.narrowing(), offsets=data["offsets"])
     response = StreamingHttpResponse(export.chunks, content_type=export.content_type)
     response["Content-Disposition"] = f'attachment; filename="{export.filename}"'
     response["X-Content-Type-Options"] = "nosniff"
@@ -113,6 +114,7 @@ def _run_import(project, user, data, files, *, preview):
         files=files,
         text_column=data["text_column"],
         columns=data["columns"],
+        offsets=data["offsets"],
         placeholder_prefix=data["placeholder_prefix"],
         confirm=data["confirm"] or None,
         preview=preview,

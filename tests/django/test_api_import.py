@@ -302,7 +302,7 @@ def test_it_refuses_a_file_over_the_size_limit(api_as, url, data, field, name, r
             {"text_column", "columns"},
         ),
         (DOCUMENTS, {"format": "txt", "files": _file("a.txt", b"")}, {"files"}),
-        (CODEBOOK, {"file": _file("c.qdc", QDC), "format": "qdc"}, {"format"}),
+        (CODEBOOK, {"file": _file("c.qdc", QDC), "format": "jsonl"}, {"format"}),
         (ANNOTATIONS, {"format": "csv", "file": _file("a.csv", "x")}, {"format"}),
         (ANNOTATIONS, {"format": "jsonl", "file": "not a file"}, {"file"}),
     ],

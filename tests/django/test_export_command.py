@@ -7,8 +7,9 @@ import pytest
 from django.core.management import CommandError, call_command
 
 from annotator import services
+from annotator.exports.formats import exportable
 from annotator.models import Code, Document
-from annotator.selectors.exports import FORMATS, export_file
+from annotator.selectors.exports import export_file
 
 
 @pytest.fixture
@@ -31,7 +32,7 @@ def coded(demo_project, members):
     return demo_project
 
 
-@pytest.mark.parametrize("fmt", sorted(FORMATS))
+@pytest.mark.parametrize("fmt", sorted(exportable()))
 def test_it_writes_the_same_bytes_as_the_download(coded, tmp_path, fmt):
     out = tmp_path / "export.out"
     call_command(

@@ -11,7 +11,7 @@ import pytest
 from django.contrib.auth import get_user_model
 
 from annotator import services
-from annotator.exports import brat
+from annotator.exports import brat, formats
 from annotator.models import (
     Annotation,
     Code,
@@ -133,7 +133,7 @@ def test_it_round_trips_qdpx_byte_identically(coded):
 
 
 def test_it_exports_twice_byte_identically(coded):
-    for fmt in ("csv", "documents-csv", "jsonl", "qdpx", "qdc", "brat", "archive"):
+    for fmt in formats.exportable():
         assert _bytes(coded, fmt) == _bytes(coded, fmt), fmt
 
 

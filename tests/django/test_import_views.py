@@ -74,7 +74,7 @@ def _codings():
     return _jsonl(
         {
             "text": Document.objects.get(pk=4).text,
-            "label": [[0, 5, "cooperation"]],
+            "label": [[0, 5, "trade"]],  # agrees with annotations (label wins when it differs)
             "annotations": [
                 {"coder": "annotator", "code": "trade", "start_offset": 0, "end_offset": 5},
                 {"coder": "admin", "code": "trade", "start_offset": 0, "end_offset": 5},

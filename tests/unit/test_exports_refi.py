@@ -170,8 +170,8 @@ def test_it_maps_offsets_of_a_crlf_source_with_a_bom_onto_the_normalised_text():
         (
             b'<?xml version="1.0"?><CodeBook xmlns="urn:QDA-XML:codebook:1.0"><Codes>'
             b'<Code guid="5215CC69-B628-4E02-AFB9-9BEEAEE55808" name="a" isCodable="true"/>'
-            b"</Codes><Sets></Sets></CodeBook>",
-            "Sets",
+            b'</Codes><Sets><Set guid="x" name="s"/></Sets></CodeBook>',
+            "Set",
         ),
         (
             b'<?xml version="1.0"?><CodeBook><Codes>'
@@ -185,7 +185,7 @@ def test_it_maps_offsets_of_a_crlf_source_with_a_bom_onto_the_normalised_text():
             "Code",
         ),
     ],
-    ids=["not-xml", "empty-sets", "no-namespace", "bad-guid"],
+    ids=["not-xml", "bad-set", "no-namespace", "bad-guid"],
 )
 def test_it_refuses_an_invalid_qdc_naming_the_element(xml, message):
     with pytest.raises(BadFile) as caught:
@@ -213,3 +213,33 @@ def test_it_refuses_a_selection_beyond_the_text():
         BadFile, match=r"PlainTextSelection\[1\]: field end_offset: 500 passes the end"
     ):
         refi_read.read_qdpx(out.getvalue(), "p.qdpx")
+
+
+TAGUETTE_QDC = (
+    b'<?xml version="1.0" encoding="utf-8"?>\n<CodeBook xmlns="urn:QDA-XML:codebook:1.0" '
+    b'origin="Taguette 1.4.1"><Codes>'
+    b'<Code guid="5215cc69-b628-4e02-afb9-9beeaee55808" name="interesting" isCodable="true">'
+    b'<Code guid="{6215cc69-b628-4e02-afb9-9beeaee55808}" name="very" isCodable="true"/>'
+    b"</Code></Codes><Sets/></CodeBook>"
+)
+
+
+def test_it_reads_a_taguette_codebook_with_an_empty_sets_and_lower_case_guids_warning():
+    codes, warnings = refi_read.read_codebook(TAGUETTE_QDC, "taguette.qdc")
+    assert [c.path for c in codes] == ["interesting", "interesting/very"]
+    assert len(warnings) == 2
+    assert "an empty <Sets/> in <CodeBook> was ignored" in warnings[0]
+    assert "2 GUIDs in lower case (5215cc69-b628-4e02-afb9-9beeaee55808, {6215cc69" in warnings[1]
+
+
+def test_it_says_which_container_it_got_when_zip_and_xml_are_swapped():
+    with pytest.raises(BadFile, match=r"this is a ZIP archive \(a .qdpx project\?\)"):
+        refi_read.read_qdc(_qdpx(), "book.qdc")
+    with pytest.raises(BadFile, match=r"this is XML \(a .qdc codebook\?\), not a ZIP"):
+        refi_read.read_qdpx(TAGUETTE_QDC, "p.qdpx")
+
+
+def test_a_qdpx_brings_its_codebook():
+    codes, warnings = refi_read.read_codebook(_qdpx(), "p.qdpx")
+    assert codes and not warnings
+    assert codes == refi_read.read_qdpx(_qdpx(), "p.qdpx").codes

@@ -5,22 +5,33 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db.models import Q
 from tqdm import tqdm
 
+from annotator.exports import formats
+from annotator.exports.units import UNITS
 from annotator.models import Document, Project
-from annotator.selectors.exports import FORMATS, ExportNarrowing, code_paths, export_file
+from annotator.selectors.exports import ExportNarrowing, code_paths, export_file
 
 
 class Command(BaseCommand):
-    help = "Export a project's coded data (CSV, JSONL, REFI-QDA, brat or a project archive)."
+    help = "Export a project's coded data in any format of the registry (see --format)."
 
     def add_arguments(self, parser):
         parser.add_argument("project_id", type=int)
-        parser.add_argument("--format", required=True, choices=sorted(FORMATS))
+        parser.add_argument("--format", required=True, choices=sorted(formats.exportable()))
+        parser.add_argument(
+            "--offsets",
+            default="",
+            choices=UNITS,
+            help="offset unit for formats that take one (doccano: utf16 by default; jsonl's "
+            "label: codepoint by default)",
+        )
         parser.add_argument("--output", required=True, help="file to write; - for stdout")
         parser.add_argument("--coders", default="", help="comma-separated usernames")
         parser.add_argument("--codes", default="", help="comma-separated code paths or names")
         parser.add_argument("--documents", default="", help="comma-separated ids or external ids")
 
-    def handle(self, *args, project_id, format, output, coders, codes, documents, **options):
+    def handle(
+        self, *args, project_id, format, offsets, output, coders, codes, documents, **options
+    ):
         project = Project.objects.select_related("codebook").filter(pk=project_id).first()
         if project is None:
             raise CommandError(f"No project with id {project_id}.")
@@ -29,7 +40,10 @@ class Command(BaseCommand):
             code_ids=_codes(project, codes),
             document_ids=_documents(project, documents),
         )
-        export = export_file(project, format, narrowing)
+        try:
+            export = export_file(project, format, narrowing, offsets=offsets)
+        except ValueError as exc:
+            raise CommandError(f"--offsets: {exc}") from None
         out = sys.stdout.buffer if output == "-" else _open(output)
         with out, tqdm(unit="B", unit_scale=True, desc=export.filename, file=sys.stderr) as bar:
             for chunk in export.chunks:

@@ -6,13 +6,16 @@ from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 from tqdm import tqdm
 
+from annotator.exports import formats
+from annotator.exports.units import UNITS
 from annotator.models import Project
 from annotator.services import imports
 
 
 class Command(BaseCommand):
     help = (
-        "Import codings from JSON Lines or a REFI-QDA project (.qdpx). Coders map to members of "
+        "Import codings from a file in any format of the registry (JSON Lines, doccano, Label "
+        "Studio, a REFI-QDA project .qdpx, ...). Coders map to members of "
         "the project, the project's gold-standard account to the gold standard, anyone else to "
         "a new inactive placeholder account; the mapping is printed first."
     )
@@ -20,7 +23,12 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("project_id", type=int)
         parser.add_argument("path")
-        parser.add_argument("--format", required=True, choices=["jsonl", "qdpx"])
+        parser.add_argument(
+            "--format", required=True, choices=sorted(formats.importable(formats.CODINGS))
+        )
+        parser.add_argument(
+            "--offsets", default="", choices=UNITS, help="offset unit, for formats that take one"
+        )
         parser.add_argument(
             "--user",
             default="",
@@ -35,7 +43,9 @@ class Command(BaseCommand):
             "--dry-run", action="store_true", help="print the coder mapping and write nothing"
         )
 
-    def handle(self, *args, project_id, path, format, user, placeholder_prefix, dry_run, **options):
+    def handle(
+        self, *args, project_id, path, format, offsets, user, placeholder_prefix, dry_run, **options
+    ):
         project = Project.objects.select_related("codebook").filter(pk=project_id).first()
         if project is None:
             raise CommandError(f"No project with id {project_id}.")
@@ -45,15 +55,14 @@ class Command(BaseCommand):
             coder = User.objects.filter(**{User.USERNAME_FIELD: user}).first()
             if coder is None:
                 raise CommandError(f"--user: no user named {user!r}.")
-        service = {
-            "jsonl": imports.annotations_import_jsonl,
-            "qdpx": imports.annotations_import_qdpx,
-        }[format]
         progress = functools.partial(tqdm, file=sys.stderr)
         try:
+            options = imports.import_options(formats.REGISTRY[format], offsets=offsets)
             with open(path, "rb") as file:
-                result = service(
+                result = imports.annotations_import(
                     project=project,
+                    format=format,
+                    options=options,
                     file=file,
                     filename=path,
                     user=coder,

@@ -6,7 +6,10 @@ from annotator.services import imports
 
 
 class Command(BaseCommand):
-    help = "Add the codes of a REFI-QDA codebook (.qdc) to a project's codebook."
+    help = (
+        "Add the codes of a REFI-QDA codebook (.qdc), or of the codebook inside a REFI-QDA "
+        "project (.qdpx), to a project's codebook."
+    )
 
     def add_arguments(self, parser):
         parser.add_argument("project_id", type=int)
@@ -18,7 +21,9 @@ class Command(BaseCommand):
             raise CommandError(f"No project with id {project_id}.")
         try:
             with open(path, "rb") as file:
-                result = imports.codebook_import_qdc(project=project, file=file, filename=path)
+                result = imports.codebook_import(
+                    project=project, format="qdc", file=file, filename=path
+                )
         except OSError as exc:
             raise CommandError(f"{path}: cannot read ({exc.strerror}).") from None
         except ValidationError as exc:

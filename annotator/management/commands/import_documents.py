@@ -6,18 +6,29 @@ from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 from tqdm import tqdm
 
+from annotator.exports import formats
 from annotator.exports.tabular import parse_columns
+from annotator.exports.units import UNITS
 from annotator.models import Project
 from annotator.services import imports
 
 
+def _kinds() -> dict:
+    """``{name: format}`` of the formats documents can be imported from (txt, csv, jsonl, ...)."""
+    return {
+        kind.split("-", 1)[1]: entry
+        for kind, (what, entry) in formats.import_kinds().items()
+        if what == formats.DOCUMENTS
+    }
+
+
 class Command(BaseCommand):
-    help = "Import documents from .txt files (or folders of them), a CSV or a JSONL file."
+    help = "Import documents from .txt files (or folders of them), a CSV, JSONL, or another format."
 
     def add_arguments(self, parser):
         parser.add_argument("project_id", type=int)
         parser.add_argument("paths", nargs="+", help="files; for txt also folders")
-        parser.add_argument("--format", required=True, choices=["txt", "csv", "jsonl"])
+        parser.add_argument("--format", required=True, choices=sorted(_kinds()))
         parser.add_argument("--text-column", default="text", help="CSV: the column with the text")
         parser.add_argument(
             "--columns",
@@ -25,19 +36,23 @@ class Command(BaseCommand):
             help="CSV: field=column pairs, e.g. title=Headline,published=Date,section=Section "
             "(title, source, author, url, published, external_id; other names become metadata)",
         )
+        parser.add_argument(
+            "--offsets", default="", choices=UNITS, help="offset unit, for formats that take one"
+        )
 
-    def handle(self, *args, project_id, paths, format, text_column, columns, **options):
+    def handle(self, *args, project_id, paths, format, text_column, columns, offsets, **options):
         project = Project.objects.filter(pk=project_id).first()
         if project is None:
             raise CommandError(f"No project with id {project_id}.")
+        entry = _kinds()[format]
         progress = functools.partial(tqdm, file=sys.stderr, unit="doc")
         try:
-            if format == "txt":
+            if entry.many_files:
                 files = _txt_files(paths)
                 handles = [(str(path), path.open("rb")) for path in files]
                 try:
-                    result = imports.documents_import_txt(
-                        project=project, files=handles, progress=progress
+                    result = imports.documents_import_files(
+                        project=project, format=entry.key, files=handles, progress=progress
                     )
                 finally:
                     for _, handle in handles:
@@ -49,20 +64,18 @@ class Command(BaseCommand):
                     mapping = parse_columns(columns)
                 except ValueError as exc:
                     raise CommandError(f"--columns: {exc}") from None
+                options = imports.import_options(
+                    entry, offsets=offsets, text_column=text_column, columns=mapping
+                )
                 with _open(paths[0]) as file:
-                    if format == "csv":
-                        result = imports.documents_import_csv(
-                            project=project,
-                            file=file,
-                            filename=paths[0],
-                            text_column=text_column,
-                            columns=mapping,
-                            progress=progress,
-                        )
-                    else:
-                        result = imports.documents_import_jsonl(
-                            project=project, file=file, filename=paths[0], progress=progress
-                        )
+                    result = imports.documents_import(
+                        project=project,
+                        format=entry.key,
+                        file=file,
+                        filename=paths[0],
+                        options=options,
+                        progress=progress,
+                    )
         except ValidationError as exc:
             raise CommandError(" ".join(exc.messages)) from None
         self.stdout.write(str(result))

@@ -21,9 +21,8 @@ from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import IntegrityError, transaction
 
 from ...exports import archive as archive_format
-from ...exports import jsonl, refi_read, tabular
-from ...exports.common import BadFile, decode_text
-from ...exports.rows import DocumentRow
+from ...exports import formats
+from ...exports.common import BadFile
 from ...exports.tabular import parse_columns
 from ...models import Annotation, Code, Codebook, Document, DocumentStatus, Membership, Project
 from ...selectors.exports import code_paths
@@ -52,6 +51,7 @@ class ImportResult:
     codes_existing: int = 0
     skipped_sources: int = 0
     coders: list[CoderMatch] = field(default_factory=list)  # how the file's coders were mapped
+    warnings: list[str] = field(default_factory=list)  # deviations of the file that were accepted
 
     @property
     def mapping_digest(self) -> str:
@@ -71,7 +71,10 @@ class ImportResult:
             parts.append(f"{self.users_created} inactive coder accounts created")
         if self.skipped_sources:
             parts.append(f"{self.skipped_sources} non-text sources skipped")
-        return "Imported " + ", ".join(parts) + "."
+        text = "Imported " + ", ".join(parts) + "."
+        if self.warnings:
+            text += " Warnings: " + " ".join(self.warnings)
+        return text
 
 
 def read_upload(file, filename: str) -> bytes:
@@ -92,15 +95,16 @@ def column_mapping(spec: str) -> dict[str, str]:
         raise ValidationError(str(exc)) from None
 
 
-# The kinds of import behind the import page and the API, each one service below.
-IMPORT_KINDS = (
-    "documents-txt",
-    "documents-csv",
-    "documents-jsonl",
-    "codebook-qdc",
-    "annotations-jsonl",
-    "annotations-qdpx",
-)
+# The kinds of import behind the import page, the API and the commands: from the registry.
+IMPORT_KINDS = tuple(formats.import_kinds())
+
+
+def import_options(entry: formats.Format, **kwargs) -> formats.Options:
+    """The format's options with the upload limit; ``ValidationError`` for a bad offset unit."""
+    try:
+        return entry.options(max_bytes=settings.ANNOTATOR_MAX_UPLOAD_BYTES, **kwargs)
+    except ValueError as exc:
+        raise ValidationError(str(exc)) from None
 
 
 def import_uploads(
@@ -111,20 +115,27 @@ def import_uploads(
     files,
     text_column: str = "",
     columns: dict[str, str] | None = None,
+    offsets: str = "",
     placeholder_prefix: str = "",
     confirm: str | None = None,
     preview: bool = False,
 ) -> ImportResult:
-    """Run the import ``kind`` on uploaded files (Django ``UploadedFile``s, with ``name`` and
-    ``size``): several ``.txt`` files, or exactly one file of the other kinds. Codings without
-    a coder are attributed to ``user``; the other coders are mapped as ``coders`` says, with
-    ``placeholder_prefix``, ``confirm`` and ``preview`` as in ``annotations_import_jsonl``
+    """Run the import ``kind`` (``IMPORT_KINDS``: what, then the format) on uploaded files
+    (Django ``UploadedFile``s, with ``name`` and ``size``): several files for a format read one
+    document per file (.txt), exactly one file otherwise. Codings without a coder are
+    attributed to ``user``; the other coders are mapped as ``coders`` says, with
+    ``placeholder_prefix``, ``confirm`` and ``preview`` as in ``annotations_import``
     (``preview`` of another kind is refused: only codings have a mapping to show)."""
-    if kind not in IMPORT_KINDS:
+    kinds = formats.import_kinds()
+    if kind not in kinds:
         raise ValidationError(f"Unknown kind of import {kind!r}.")
-    if preview and not kind.startswith("annotations-"):
+    what, entry = kinds[kind]
+    if preview and what != formats.CODINGS:
         raise ValidationError("Only an import of codings has a coder mapping to preview.")
     check_prefix(placeholder_prefix)
+    options = import_options(
+        entry, offsets=offsets, text_column=text_column or "text", columns=columns or {}
+    )
     limit = settings.ANNOTATOR_MAX_UPLOAD_BYTES
     for upload in files:
         # The services check the size again while reading; this answers before any parsing.
@@ -132,24 +143,26 @@ def import_uploads(
             raise ValidationError(
                 f"{upload.name}: the file is larger than the limit of {limit:,} bytes."
             )
-    if kind == "documents-txt":
-        return documents_import_txt(project=project, files=[(f.name, f) for f in files])
+    if entry.many_files and what == formats.DOCUMENTS:
+        return documents_import_files(
+            project=project, format=entry.key, files=[(f.name, f) for f in files]
+        )
     if len(files) != 1:
         raise ValidationError("Choose one file for this kind of import.")
     upload = files[0]
-    common = {"project": project, "file": upload, "filename": upload.name}
-    if kind == "documents-csv":
-        return documents_import_csv(
-            **common, text_column=text_column or "text", columns=columns or {}
-        )
-    if kind == "documents-jsonl":
-        return documents_import_jsonl(**common)
-    if kind == "codebook-qdc":
-        return codebook_import_qdc(**common, user=user)
-    options = {"placeholder_prefix": placeholder_prefix, "confirm": confirm, "preview": preview}
-    if kind == "annotations-jsonl":
-        return annotations_import_jsonl(**common, user=user, **options)
-    return annotations_import_qdpx(**common, user=user, **options)
+    common = {"project": project, "format": entry.key, "file": upload, "filename": upload.name}
+    if what == formats.DOCUMENTS:
+        return documents_import(**common, options=options)
+    if what == formats.CODEBOOK:
+        return codebook_import(**common, options=options, user=user)
+    return annotations_import(
+        **common,
+        options=options,
+        user=user,
+        placeholder_prefix=placeholder_prefix,
+        confirm=confirm,
+        preview=preview,
+    )
 
 
 def _error(filename: str, where: str, exc: ValidationError) -> ValidationError:
@@ -333,22 +346,56 @@ def _atomic_import(function):
     return wrapper
 
 
+def _read(entry: formats.Format, file, filename: str, options) -> formats.Content:
+    return _parse(entry.read, read_upload(file, filename), filename, options)
+
+
+def _entry(format: str, what: str) -> formats.Format:
+    entry = formats.REGISTRY.get(format)
+    if entry is None or what not in entry.imports:
+        raise ValidationError(f"{format!r} is no format to import {what} from.")
+    return entry
+
+
 @_atomic_import
-def documents_import_txt(
-    *, project: Project, files, progress: Progress = _no_progress
+def documents_import_files(
+    *, project: Project, format: str = "txt", files, progress: Progress = _no_progress
 ) -> ImportResult:
-    """One document per ``(filename, binary file)``; the title is the file name without ``.txt``."""
+    """One document per ``(filename, binary file)`` of a one-document-per-file format."""
+    entry = _entry(format, formats.DOCUMENTS)
+    options = import_options(entry)
     items = []
     for filename, file in files:
-        text = _parse(decode_text, read_upload(file, filename), filename)
-        title = filename.rsplit("/", 1)[-1].removesuffix(".txt")
-        items.append((filename, DocumentRow(id=None, text=text, title=title)))
+        items.extend(_read(entry, file, filename, options).documents)
     _lock(project)
     created = _create_documents(project, items, "", progress)
     return ImportResult(documents=len(created))
 
 
 @_atomic_import
+def documents_import(
+    *,
+    project: Project,
+    format: str,
+    file,
+    filename: str,
+    options: formats.Options | None = None,
+    progress: Progress = _no_progress,
+) -> ImportResult:
+    """The documents of a file in ``format`` (its codings, if any, are ignored: see
+    ``annotations_import``)."""
+    entry = _entry(format, formats.DOCUMENTS)
+    content = _read(entry, file, filename, options or import_options(entry))
+    _lock(project)
+    created = _create_documents(project, content.documents, filename, progress)
+    return ImportResult(documents=len(created), warnings=content.warnings)
+
+
+def documents_import_txt(*, project: Project, files, progress: Progress = _no_progress):
+    """One document per ``(filename, binary file)``; the title is the file name without ``.txt``."""
+    return documents_import_files(project=project, format="txt", files=files, progress=progress)
+
+
 def documents_import_csv(
     *,
     project: Project,
@@ -358,39 +405,51 @@ def documents_import_csv(
     columns: dict[str, str],
     progress: Progress = _no_progress,
 ) -> ImportResult:
-    data = read_upload(file, filename)
-    items = _parse(
-        tabular.read_documents_csv, data, filename, text_column=text_column, columns=columns
+    entry = formats.REGISTRY["documents-csv"]
+    options = import_options(entry, text_column=text_column, columns=columns)
+    return documents_import(
+        project=project,
+        format=entry.key,
+        file=file,
+        filename=filename,
+        options=options,
+        progress=progress,
     )
-    _lock(project)
-    return ImportResult(documents=len(_create_documents(project, items, filename, progress)))
 
 
-@_atomic_import
 def documents_import_jsonl(
     *, project: Project, file, filename: str, progress: Progress = _no_progress
 ) -> ImportResult:
-    """Documents only (their ``annotations``/``label`` are ignored: see ``annotations_import_jsonl``)."""
-    items = _parse(jsonl.read_jsonl, read_upload(file, filename), filename)
-    _lock(project)
-    return ImportResult(documents=len(_create_documents(project, items, filename, progress)))
-
-
-def _read_codings_file(kind: str, file, filename: str) -> tuple[list, int]:
-    """``(items, skipped sources)`` of a JSONL or QDPX file of codings."""
-    data = read_upload(file, filename)
-    if kind == "jsonl":
-        return _parse(jsonl.read_jsonl, data, filename), 0
-    content = _parse(
-        refi_read.read_qdpx, data, filename, max_bytes=settings.ANNOTATOR_MAX_UPLOAD_BYTES
+    """Documents only (their ``annotations``/``label`` are ignored: see ``annotations_import``)."""
+    return documents_import(
+        project=project, format="jsonl", file=file, filename=filename, progress=progress
     )
-    return content.documents, content.skipped_sources
 
 
-def _codings_import(
-    kind, *, project, file, filename, user, prefix, confirm, preview, progress
+@_atomic_import
+def annotations_import(
+    *,
+    project: Project,
+    format: str,
+    file,
+    filename: str,
+    options: formats.Options | None = None,
+    user=None,
+    placeholder_prefix: str = "",
+    confirm: str | None = None,
+    preview: bool = False,
+    progress: Progress = _no_progress,
 ) -> ImportResult:
-    items, skipped = _read_codings_file(kind, file, filename)
+    """Codings from a file in ``format``; documents are matched by text (missing ones are
+    created), codes by path or name in the project's codebook, coders mapped by
+    ``coders.CoderMapper``; codings naming no coder are ``user``'s.
+
+    ``preview`` reads the file and returns the coder mapping without writing anything;
+    ``confirm`` (a ``mapping_digest``) refuses the import if the mapping is no longer that one.
+    """
+    entry = _entry(format, formats.CODINGS)
+    content = _read(entry, file, filename, options or import_options(entry))
+    items, skipped, prefix = content.documents, content.skipped_sources, placeholder_prefix
     if not preview:
         _lock(project)
     coders = CoderMapper(project, user, prefix=prefix)
@@ -398,7 +457,7 @@ def _codings_import(
         mapping = coders.plan(c.coder for _, row in items for c in row.codings)
     except ValidationError as exc:
         raise _error(filename, "", exc) from None
-    result = ImportResult(skipped_sources=skipped, coders=mapping)
+    result = ImportResult(skipped_sources=skipped, coders=mapping, warnings=content.warnings)
     if preview:
         return result
     if confirm is not None and confirm != mapping_digest(mapping):
@@ -418,74 +477,46 @@ def _codings_import(
     return result
 
 
-@_atomic_import
-def annotations_import_jsonl(
-    *,
-    project: Project,
-    file,
-    filename: str,
-    user=None,
-    placeholder_prefix: str = "",
-    confirm: str | None = None,
-    preview: bool = False,
-    progress: Progress = _no_progress,
-) -> ImportResult:
-    """Codings from JSON Lines; documents are matched by text (missing ones are created),
-    coders mapped by ``coders.CoderMapper``; ``label`` spans without a coder are ``user``'s.
+def annotations_import_jsonl(*, project: Project, file, filename: str, **kwargs) -> ImportResult:
+    """Codings from Annotator JSON Lines (``annotations_import`` with ``format="jsonl"``)."""
+    return annotations_import(
+        project=project, format="jsonl", file=file, filename=filename, **kwargs
+    )
 
-    ``preview`` reads the file and returns the coder mapping without writing anything;
-    ``confirm`` (a ``mapping_digest``) refuses the import if the mapping is no longer that one.
-    """
-    return _codings_import(
-        "jsonl",
-        project=project,
-        file=file,
-        filename=filename,
-        user=user,
-        prefix=placeholder_prefix,
-        confirm=confirm,
-        preview=preview,
-        progress=progress,
+
+def annotations_import_qdpx(*, project: Project, file, filename: str, **kwargs) -> ImportResult:
+    """Codings of a REFI-QDA project (``annotations_import`` with ``format="qdpx"``)."""
+    return annotations_import(
+        project=project, format="qdpx", file=file, filename=filename, **kwargs
     )
 
 
 @_atomic_import
-def annotations_import_qdpx(
+def codebook_import(
     *,
     project: Project,
+    format: str,
     file,
     filename: str,
+    options: formats.Options | None = None,
     user=None,
-    placeholder_prefix: str = "",
-    confirm: str | None = None,
-    preview: bool = False,
-    progress: Progress = _no_progress,
 ) -> ImportResult:
-    """Codings of a REFI-QDA project: codes by path or name in the project's codebook,
-    documents by text (missing ones are created), coders as in ``annotations_import_jsonl``."""
-    return _codings_import(
-        "qdpx",
-        project=project,
-        file=file,
-        filename=filename,
-        user=user,
-        prefix=placeholder_prefix,
-        confirm=confirm,
-        preview=preview,
-        progress=progress,
-    )
-
-
-@_atomic_import
-def codebook_import_qdc(*, project: Project, file, filename: str, user=None) -> ImportResult:
-    """Add a REFI-QDA codebook's codes to the project's codebook; codes already there (same
-    path) are kept as they are. The new codes join the codebook's draft and audit trail."""
-    rows = _parse(refi_read.read_qdc, read_upload(file, filename), filename)
+    """Add the codes of a codebook file (``.qdc``, or the codebook of a ``.qdpx``) to the
+    project's codebook; codes already there (same path) are kept as they are."""
+    entry = _entry(format, formats.CODEBOOK)
+    content = _read(entry, file, filename, options or import_options(entry))
     _lock(project)
     known = set(Code.objects.filter(codebook=project.codebook_id).values_list("pk", flat=True))
-    result = _create_codes(project.codebook, rows, filename)
+    result = _create_codes(project.codebook, content.codes, filename)
+    # The new codes join the codebook's draft and its audit trail.
     record_import(codebook=project.codebook, user=user, filename=filename, known=known)
+    result.warnings = content.warnings
     return result
+
+
+def codebook_import_qdc(*, project: Project, file, filename: str, user=None) -> ImportResult:
+    """A ``.qdc`` or a ``.qdpx`` given as a codebook: both bring their codes."""
+    return codebook_import(project=project, format="qdc", file=file, filename=filename, user=user)
 
 
 def _create_codes(codebook: Codebook, rows, filename) -> ImportResult:
