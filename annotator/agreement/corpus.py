@@ -134,11 +134,12 @@ def _f1_stats(g, c, s, e, counted, d, pairs, D, K) -> np.ndarray:
 
 def _fleiss_reason(documents, counted_all, doc_len, coders) -> str | None:
     """Fleiss' kappa needs every coder on every unit: a partly coded document is missing data.
-    (A document nobody counts for holds no values at all, so it is not missing data.)"""
+    A document with fewer than two counted coders holds no pairable value, so it is left out
+    like a document nobody counts for (it is not used by any coefficient), not missing data."""
     if len(coders) < 2:
         return "Fleiss' kappa needs at least two coders"
     n_counted = counted_all.sum(axis=1)
-    partial = np.flatnonzero((n_counted > 0) & (n_counted < len(coders)) & (doc_len > 0))
+    partial = np.flatnonzero((n_counted >= 2) & (n_counted < len(coders)) & (doc_len > 0))
     if len(partial) == 0:
         return None
     i = int(partial[0])

@@ -124,6 +124,7 @@ class Meta:
     software: str
     unitized_variant: str = VARIANT  # the exact alpha_u computed (unitizing.VARIANT)
     unitized_notes: tuple[str, ...] = ()  # e.g. how many overlapping units were merged
+    narrowing: tuple[str, ...] = ()  # one sentence per narrowing in force (documents, coders...)
 
 
 @dataclass(frozen=True)
@@ -202,13 +203,16 @@ def compute_report(
     confidence: float = 0.95,
     progress: Callable[[int, int], None] | None = None,
     software: str = "annotator.agreement",
+    narrowing: Sequence[str] = (),
 ) -> Report:
     """Compute the agreement report of a project (pure: plain data in, plain data out).
 
     Input: ``documents`` (:class:`DocumentData`), the ordered ``codes`` and ``coders`` of the
     report (spans of other codes or coders are ignored), ``bootstrap`` replicates (0 for none),
     ``seed`` and ``confidence`` of the percentile intervals, ``progress(done, total)`` called
-    during the bootstrap, and the ``software`` version string stated in the report.
+    during the bootstrap, the ``software`` version string stated in the report, and
+    ``narrowing``: sentences saying how the caller narrowed the data (documents, coders, codes,
+    dates, gold standard), stated in the report's metadata and methods paragraph.
     Coefficients and sources: Krippendorff's alpha_u (1995, 2004), nominal alpha (2004, 2011),
     Cohen's kappa (1960), Fleiss' kappa (1971), span F1, percent agreement; see the modules.
     Degenerate input: every undefined coefficient is ``None`` with its reason. Invalid input
@@ -300,6 +304,7 @@ def compute_report(
         software=software,
         unitized_variant=VARIANT,
         unitized_notes=notes,
+        narrowing=tuple(narrowing),
     )
     return Report(
         codes=tuple(codes),

@@ -78,6 +78,7 @@ def project_report(
         seed=seed,
         progress=progress,
         software=software_version(),
+        narrowing=data.narrowing,
     )
     result = ProjectReport(report, data.code_ids, data.coder_ids)
     if key is not None:

@@ -15,10 +15,16 @@ Narrowings (all optional, combined with AND):
 - ``documents``: document ids of the project;
 - ``coders``: usernames of project members;
 - ``codes``: code ids or names of the project's codebook;
-- ``date_from`` / ``date_to``: dates, inclusive, compared with the **calendar date of each
-  coding's ``created_at``** in the current time zone. Only codings are narrowed by date:
-  which coders count for a document (their status) is not, so a coder whose codings all fall
-  outside the range counts with zeros for the documents they finished.
+- ``date_from`` / ``date_to``: dates, inclusive, compared with the **calendar date on which
+  the coder marked the document done** (``DocumentStatus.updated_at`` of the "done" status, in
+  the current time zone; for the gold standard, the date of the document's last curation).
+  The date range selects (document, coder) pairs, never single codings: a coder who finished
+  a document inside the range counts for it with all their codings of it, one who finished it
+  outside the range does not count for it (missing there, never zeros). Narrowing single
+  codings by their creation date would turn the dropped codings into "not coded" (zeros).
+
+Every narrowing is described in plain sentences (:meth:`AgreementNarrowing.describe`), which
+the report states in its metadata, on the page, in its downloads and in the methods paragraph.
 """
 
 from __future__ import annotations
@@ -58,6 +64,36 @@ class AgreementNarrowing:
     # Add the gold standard as a coder (named GOLD_NAME) to compare each coder with it.
     include_gold: bool = False
 
+    def describe(self, code_names: Iterable[str] = ()) -> tuple[str, ...]:
+        """One plain sentence per narrowing in force; empty when nothing is narrowed."""
+        out = []
+        if self.documents:
+            ids = ", ".join(str(d) for d in sorted(self.documents))
+            out.append(f"Documents narrowed to ids {ids}.")
+        if self.coders:
+            out.append(f"Coders narrowed to {', '.join(sorted(self.coders))}.")
+        if self.codes:
+            out.append(f"Codes narrowed to {', '.join(code_names) or 'none'}.")
+        if self.date_from or self.date_to:
+            since = f"on or after {self.date_from.isoformat()}" if self.date_from else ""
+            until = f"on or before {self.date_to.isoformat()}" if self.date_to else ""
+            window = " and ".join(part for part in (since, until) if part)
+            out.append(
+                f"Only documents a coder marked done {window} count for that coder (all of "
+                "the coder's codings of such a document are used; other documents are missing "
+                "for the coder, not zeros)."
+            )
+        if self.include_gold:
+            out.append(
+                f"The gold standard (curated codings) is included as a coder named "
+                f"{GOLD_NAME!r}, for the documents a curator curated."
+            )
+        return tuple(out)
+
+    @property
+    def dated(self) -> bool:
+        return bool(self.date_from or self.date_to)
+
     def key(self) -> tuple:
         return (
             tuple(sorted(self.documents)),
@@ -78,13 +114,29 @@ class AgreementInput:
     coders: list[str]
     code_ids: dict[str, int] = field(default_factory=dict)
     coder_ids: dict[str, int] = field(default_factory=dict)
+    narrowing: tuple[str, ...] = ()  # AgreementNarrowing.describe(): stated by the report
 
 
-def counted_statuses(*, project: Project, document_ids: Iterable[int] | None = None):
+def _on_dates(qs, date_from: dt.date | None, date_to: dt.date | None):
+    if date_from:
+        qs = qs.filter(updated_at__date__gte=date_from)
+    if date_to:
+        qs = qs.filter(updated_at__date__lte=date_to)
+    return qs
+
+
+def counted_statuses(
+    *,
+    project: Project,
+    document_ids: Iterable[int] | None = None,
+    date_from: dt.date | None = None,
+    date_to: dt.date | None = None,
+):
     """(document_id, coder_id) pairs whose coding counts: the missing-data policy, in one place.
 
-    The coder marked the document done and, if the project uses assignments at all, was
-    assigned it. One query: both conditions are subqueries.
+    The coder marked the document done (on a date within ``date_from``..``date_to`` when
+    given) and, if the project uses assignments at all, was assigned it. One query: both
+    conditions are subqueries.
     """
     assigned = Assignment.objects.filter(document=OuterRef("document"), coder=OuterRef("coder"))
     uses_assignments = Assignment.objects.filter(document__project=project)
@@ -95,6 +147,7 @@ def counted_statuses(*, project: Project, document_ids: Iterable[int] | None = N
     )
     if document_ids is not None:
         qs = qs.filter(document_id__in=list(document_ids))
+    qs = _on_dates(qs, date_from, date_to)
     return qs.values_list("document_id", "coder_id")
 
 
@@ -102,10 +155,8 @@ def _codings(project: Project, narrowing: AgreementNarrowing):
     qs = Annotation.objects.filter(document__project=project).order_by()
     if narrowing.documents:
         qs = qs.filter(document_id__in=narrowing.documents)
-    if narrowing.date_from:
-        qs = qs.filter(created_at__date__gte=narrowing.date_from)
-    if narrowing.date_to:
-        qs = qs.filter(created_at__date__lte=narrowing.date_to)
+    # No date filter here: the date range selects (document, coder) pairs by their "done"
+    # date (counted_statuses), never single codings.
     return qs
 
 
@@ -169,7 +220,10 @@ def agreement_data(*, project: Project, narrowing: AgreementNarrowing) -> Agreem
 
     counted: dict[int, set[int]] = defaultdict(set)
     for document_id, coder_id in counted_statuses(
-        project=project, document_ids=narrowing.documents or None
+        project=project,
+        document_ids=narrowing.documents or None,
+        date_from=narrowing.date_from,
+        date_to=narrowing.date_to,
     ):
         if coder_id in usernames:
             counted[document_id].add(coder_id)
@@ -178,6 +232,7 @@ def agreement_data(*, project: Project, narrowing: AgreementNarrowing) -> Agreem
         curated = Curation.objects.filter(document__project=project, version__gt=0)
         if narrowing.documents:
             curated = curated.filter(document_id__in=narrowing.documents)
+        curated = _on_dates(curated, narrowing.date_from, narrowing.date_to)
         for document_id in curated.values_list("document_id", flat=True):
             counted[document_id].add(gold_id)
 
@@ -194,7 +249,10 @@ def agreement_data(*, project: Project, narrowing: AgreementNarrowing) -> Agreem
 
     present = set(doc_ids)
     finished = {c for d, cs in counted.items() if d in present for c in cs}
-    coder_names = sorted(usernames[c] for c in coded_by | finished)
+    # With a date range, a coder is in the report only through documents finished in it.
+    coder_names = sorted(
+        usernames[c] for c in (finished if narrowing.dated else coded_by | finished)
+    )
     documents = []
     for document_id, title, length, text in doc_rows:
         names = tuple(sorted(usernames[c] for c in counted.get(document_id, ())))
@@ -215,6 +273,7 @@ def agreement_data(*, project: Project, narrowing: AgreementNarrowing) -> Agreem
         coders=coder_names,
         code_ids={name: pk for pk, name in code_rows},
         coder_ids={name: pk for pk, name in usernames.items()},
+        narrowing=narrowing.describe(name for _, name in code_rows),
     )
 
 

@@ -308,3 +308,19 @@ def same(estimate, result):
     assert (estimate.value is None) == (result.value is None)
     if result.value is not None:
         assert estimate.value == pytest.approx(result.value, rel=1e-9, abs=1e-12)
+
+
+def test_fleiss_kappa_ignores_a_document_only_one_coder_counts_for():
+    """A document with one counted coder holds no pairable value: Fleiss' kappa treats it
+    like a document nobody counts for (left out), not as missing data that makes it
+    undefined."""
+    lone = DocumentData(3, 10, ("A",), (("A", 0, 9, "x"),), TEXT, "three")
+    with_lone = compute_report([*HAND, lone], codes=["x", "y"], coders=["A", "B"], bootstrap=0)
+    without = compute_report(HAND, codes=["x", "y"], coders=["A", "B"], bootstrap=0)
+    assert with_lone.overall.fleiss_kappa.value == without.overall.fleiss_kappa.value
+    assert with_lone.per_code[0].fleiss_kappa.value == pytest.approx(7 / 12)
+    # A coder missing from a document two others count for is still missing data.
+    partial = DocumentData(4, 10, ("A", "B"), (), TEXT, "four")
+    three = compute_report([*HAND, partial], codes=["x"], coders=["A", "B", "C"], bootstrap=0)
+    assert three.overall.fleiss_kappa.value is None
+    assert "missing" in three.overall.fleiss_kappa.reason

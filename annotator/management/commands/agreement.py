@@ -50,8 +50,12 @@ class Command(BaseCommand):
         parser.add_argument("--documents", help="document ids, comma-separated (default: all)")
         parser.add_argument("--coders", help="coder usernames, comma-separated (default: all)")
         parser.add_argument("--codes", help="code names or ids, comma-separated (default: all)")
-        parser.add_argument("--from", dest="date_from", help="codings created on or after DATE")
-        parser.add_argument("--to", dest="date_to", help="codings created on or before DATE")
+        parser.add_argument(
+            "--from", dest="date_from", help="only documents a coder marked done on or after DATE"
+        )
+        parser.add_argument(
+            "--to", dest="date_to", help="only documents a coder marked done on or before DATE"
+        )
         parser.add_argument("--bootstrap", type=int, default=DEFAULT_BOOTSTRAP)
         parser.add_argument("--seed", type=int, default=DEFAULT_SEED)
         parser.add_argument("--output", help="directory to write every export file into")
