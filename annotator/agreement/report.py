@@ -125,6 +125,9 @@ class Meta:
     unitized_variant: str = VARIANT  # the exact alpha_u computed (unitizing.VARIANT)
     unitized_notes: tuple[str, ...] = ()  # e.g. how many overlapping units were merged
     narrowing: tuple[str, ...] = ()  # one sentence per narrowing in force (documents, coders...)
+    # The coding design: (coder, documents used that the coder counts for), report coder order.
+    coding_design: tuple[tuple[str, int], ...] = ()
+    interval: str = "percentile"  # how ci_low/ci_high were computed (bootstrap.py)
 
 
 @dataclass(frozen=True)
@@ -305,6 +308,9 @@ def compute_report(
         unitized_variant=VARIANT,
         unitized_notes=notes,
         narrowing=tuple(narrowing),
+        coding_design=tuple(
+            (coder, int(n)) for coder, n in zip(coders, counted_used.sum(axis=0), strict=True)
+        ),
     )
     return Report(
         codes=tuple(codes),
@@ -352,7 +358,14 @@ def _document_rows(corpus: Corpus) -> tuple[DocumentRow, ...]:
     return tuple(rows)
 
 
-from .report_text import methods_paragraph, report_tables, to_latex, to_markdown  # noqa: E402
+from .report_text import (  # noqa: E402
+    methods_appendix,
+    methods_paragraph,
+    references_bibtex,
+    report_tables,
+    to_latex,
+    to_markdown,
+)
 
 __all__ = [
     "CodeAgreement",
@@ -365,7 +378,9 @@ __all__ = [
     "PairAgreement",
     "Report",
     "compute_report",
+    "methods_appendix",
     "methods_paragraph",
+    "references_bibtex",
     "report_tables",
     "to_latex",
     "to_markdown",

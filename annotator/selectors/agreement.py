@@ -69,25 +69,21 @@ class AgreementNarrowing:
         out = []
         if self.documents:
             ids = ", ".join(str(d) for d in sorted(self.documents))
-            out.append(f"Documents narrowed to ids {ids}.")
+            out.append(f"Documents: ids {ids} only.")
         if self.coders:
-            out.append(f"Coders narrowed to {', '.join(sorted(self.coders))}.")
+            out.append(f"Coders: {', '.join(sorted(self.coders))} only.")
         if self.codes:
-            out.append(f"Codes narrowed to {', '.join(code_names) or 'none'}.")
+            out.append(f"Codes: {', '.join(code_names) or 'none'} only.")
         if self.date_from or self.date_to:
             since = f"on or after {self.date_from.isoformat()}" if self.date_from else ""
             until = f"on or before {self.date_to.isoformat()}" if self.date_to else ""
             window = " and ".join(part for part in (since, until) if part)
             out.append(
-                f"Only documents a coder marked done {window} count for that coder (all of "
-                "the coder's codings of such a document are used; other documents are missing "
-                "for the coder, not zeros)."
+                f"Dates: a coder counts for a document only if they marked it done {window} "
+                "(then with all their codings of it; otherwise missing, not zero)."
             )
         if self.include_gold:
-            out.append(
-                f"The gold standard (curated codings) is included as a coder named "
-                f"{GOLD_NAME!r}, for the documents a curator curated."
-            )
+            out.append(f"Gold standard: the curated codings are a coder named {GOLD_NAME!r}.")
         return tuple(out)
 
     @property

@@ -71,7 +71,7 @@ def test_it_writes_every_export_file(coded, tmp_path):
     assert sorted(p.name for p in target.iterdir()) == sorted(files.file_names())
     assert (target / "heatmap.png").read_bytes().startswith(b"\x89PNG")
     assert "Iran" in (target / "coefficients.tex").read_text()
-    assert "Wrote 20 files" in err
+    assert "Wrote 24 files" in err
 
 
 def test_it_narrows_by_documents_coders_and_dates(coded):

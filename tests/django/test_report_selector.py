@@ -176,7 +176,7 @@ def test_a_date_range_never_turns_codings_into_zeros(coded, demo_project, member
     assert report.counts.documents_used == 1
     assert report.overall.cohen_kappa_mean.value == 1.0  # identical codings of document 2
     assert report.overall.unitized_alpha.value == 1.0
-    assert any("marked done on or after" in sentence for sentence in data.narrowing)
+    assert any("marked it done on or after" in sentence for sentence in data.narrowing)
 
 
 def test_it_requires_an_assignment_once_the_project_uses_them(coded, demo_project, members):
