@@ -33,6 +33,7 @@ import datetime as dt
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from types import SimpleNamespace
 
 from django.db.models import Count, Exists, Max, OuterRef, Q
 
@@ -49,6 +50,7 @@ from ..models import (
 )
 
 CODING_CHUNK = 10_000
+_display_title = Document.display_title.fget  # the model's rule, without building a model
 GOLD_NAME = "gold standard"
 
 
@@ -233,14 +235,15 @@ def agreement_data(*, project: Project, narrowing: AgreementNarrowing) -> Agreem
             counted[document_id].add(gold_id)
 
     spans: dict[int, list] = defaultdict(list)
-    coded_by: set[int] = set()
     codings = _codings(project, narrowing).filter(
         coder_id__in=list(usernames), code_id__in=list(code_names)
     )
+    coded_by: set[int] = set()
+    add = coded_by.add
     for document_id, coder_id, code_id, start, end in codings.values_list(
         "document_id", "coder_id", "code_id", "start_offset", "end_offset"
     ).iterator(chunk_size=CODING_CHUNK):
-        coded_by.add(coder_id)
+        add(coder_id)
         spans[document_id].append((usernames[coder_id], start, end, code_names[code_id]))
 
     present = set(doc_ids)
@@ -252,7 +255,7 @@ def agreement_data(*, project: Project, narrowing: AgreementNarrowing) -> Agreem
     documents = []
     for document_id, title, length, text in doc_rows:
         names = tuple(sorted(usernames[c] for c in counted.get(document_id, ())))
-        label = title or Document(title=title, text=text[:80]).display_title
+        label = title or _display_title(SimpleNamespace(title=title, text=text[:80]))
         documents.append(
             DocumentData(
                 id=document_id,

@@ -112,3 +112,24 @@ def test_it_exits_1_on_bad_input_from_the_shell(tmp_path):
     )
     assert result.returncode == 1
     assert result.stderr.strip() == "CommandError: no project with id 42"
+
+
+def test_the_command_does_not_import_the_plotting_stack_for_tables():
+    """``agreement --format json`` (and every table) never loads matplotlib: only a plot does.
+    A fresh interpreter, since other tests of this process may have imported it."""
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    code = (
+        "import os, sys, django; os.environ['DJANGO_SETTINGS_MODULE'] = 'annotator.settings'; "
+        "os.environ['DJANGO_DEBUG'] = '1'; django.setup(); "
+        "import annotator.management.commands.agreement, annotator.reports.files; "
+        "import annotator.views.agreement; "
+        "print('matplotlib' in sys.modules)"
+    )
+    root = Path(__file__).resolve().parents[2]
+    out = subprocess.run(  # noqa: S603
+        [sys.executable, "-c", code], capture_output=True, text=True, cwd=root, check=True
+    )
+    assert out.stdout.strip() == "False"
