@@ -281,10 +281,11 @@ def test_the_report_agrees_with_the_direct_functions(seed, n_docs, complete):
         same(row.char_alpha, krippendorff_alpha(char))
         same(row.token_alpha, krippendorff_alpha(tok))
         same(row.percent_agreement, percent_agreement(char))
-        if any(0 < len(d.coders) < 3 for d in docs):
+        if any(2 <= len(d.coders) < 3 for d in docs):
             assert row.fleiss_kappa.value is None and row.fleiss_kappa.reason
-        else:  # documents nobody coded hold no values at all, so they are no missing data
-            same(row.fleiss_kappa, fleiss_kappa(char[:, ~np.isnan(char).any(axis=0)]))
+        else:  # documents with fewer than two counted coders hold no pairable value, so they
+            # are no missing data (the library drops units with fewer than two values alike)
+            same(row.fleiss_kappa, fleiss_kappa(char))
         for pair in row.pairs:
             a, b = CODERS.index(pair.coder_a), CODERS.index(pair.coder_b)
             same(pair.cohen_kappa, cohen_kappa(char[a], char[b]))
