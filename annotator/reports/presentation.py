@@ -23,6 +23,7 @@ class Cell:
     reason: str  # why undefined, or ""
     defined_replicates: int
     replicates: int = 0  # B: the interval reads "k of B replicates defined"
+    bca: str = ""  # "[0.440, 0.810]" or "": the BCa interval beside the percentile one
 
     @property
     def undefined(self) -> bool:
@@ -41,10 +42,12 @@ class Cell:
         if self.ci:
             return format_html(
                 '<span class="value">{}</span> <span class="ci">{}</span> '
+                '<span class="bca" title="bias-corrected and accelerated interval">BCa {}</span> '
                 '<span class="defined" title="bootstrap replicates in which the coefficient '
                 'was defined">{} of {} replicates defined</span>',
                 self.value,
                 self.ci,
+                self.bca or "undefined",
                 f"{self.defined_replicates:,}",
                 f"{self.replicates:,}",
             )
@@ -59,7 +62,8 @@ def cell(est: Estimate, replicates: int = 0) -> Cell:
     if est.value is None:
         return Cell("undefined", "", est.reason or "undefined", 0, replicates)
     ci = "" if est.ci_low is None else f"[{fmt(est.ci_low)}, {fmt(est.ci_high)}]"
-    return Cell(fmt(est.value), ci, "", est.ci_replicates, replicates)
+    bca = "" if est.bca_low is None else f"[{fmt(est.bca_low)}, {fmt(est.bca_high)}]"
+    return Cell(fmt(est.value), ci, "", est.ci_replicates, replicates, bca)
 
 
 def coefficient_columns() -> list[dict]:
