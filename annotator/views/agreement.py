@@ -23,7 +23,7 @@ from ..agreement import methods_appendix, methods_paragraph
 from ..agreement.report_text import FEW_DOCUMENTS, FEW_DOCUMENTS_WARNING
 from ..forms import AgreementForm
 from ..models import Code, Membership
-from ..reports import drilldown, files, plot_names, presentation
+from ..reports import drilldown, files, gamma, plot_names, presentation
 from ..reports.compute import project_report
 from ..selectors.agreement import AgreementNarrowing, agreement_data
 from .helpers import render_page_or_partial
@@ -73,6 +73,7 @@ def _results_context(project_access, form) -> tuple[dict, int]:
         "document_rows": presentation.document_rows(report),
         "methods": methods_paragraph(report),
         "methods_appendix": methods_appendix(report),
+        "gamma_available": gamma.available(),
         "few_documents": (
             FEW_DOCUMENTS_WARNING
             if report.meta.replicates and report.counts.documents_used < FEW_DOCUMENTS

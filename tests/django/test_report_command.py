@@ -133,3 +133,13 @@ def test_the_command_does_not_import_the_plotting_stack_for_tables():
         [sys.executable, "-c", code], capture_output=True, text=True, cwd=root, check=True
     )
     assert out.stdout.strip() == "False"
+
+
+def test_it_adds_gamma_to_the_json_report_on_request(coded):
+    out, _ = run("1", "--bootstrap", "0", "--format", "json", "--gamma")
+    data = json.loads(out)
+    assert data["gamma"]["settings"].startswith("CombinedCategoricalDissimilarity")
+    assert "Computational Linguistics" in data["gamma"]["reference"]
+    assert (data["gamma"]["value"] is None) == (data["gamma"]["reason"] is not None)
+    assert data["gamma"]["value"] is not None
+    assert data["meta"]["unitized_variant"].startswith("Krippendorff's alpha_u")

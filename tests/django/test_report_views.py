@@ -301,3 +301,8 @@ def test_the_csv_downloads_carry_defined_replicates_and_a_metadata_table(client_
     ).content.decode()
     header = next(csv.reader(io.StringIO(coefficients)))
     assert "replicates_defined" in header and "replicates" in header
+
+
+def test_the_page_says_where_gamma_is_computed(client_as, coded):
+    html = client_as("curator").get(url("agreement-results"), FAST).content.decode()
+    assert 'id="gamma-note"' in html and "manage.py agreement 1 --gamma" in html
