@@ -143,7 +143,9 @@ class AgreementForm(forms.Form):
         coerce=int, required=False, widget=forms.CheckboxSelectMultiple
     )
     date_from = forms.DateField(
-        label="Codings made from", required=False, widget=forms.DateInput(attrs={"type": "date"})
+        label="Documents marked done from",
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
     )
     date_to = forms.DateField(
         label="to (inclusive)", required=False, widget=forms.DateInput(attrs={"type": "date"})

@@ -6,7 +6,8 @@ Coefficients on predefined units (coders x units, ``None``/NaN missing):
 :func:`span_f1`. From spans to units: :func:`character_presence`, :func:`token_presence`,
 :func:`presence_data`, :func:`tokenize`. Confidence intervals: :func:`document_bootstrap`.
 The project report: :func:`compute_report` over :class:`DocumentData`, with
-:func:`methods_paragraph`, :func:`report_tables`, :func:`to_markdown`, :func:`to_latex`.
+:func:`methods_paragraph` (with :func:`methods_appendix` and
+:func:`references_bibtex`), :func:`report_tables`, :func:`to_markdown`, :func:`to_latex`.
 
 Every function returns a frozen result with ``value`` (None when undefined) and ``reason``.
 """
@@ -32,7 +33,9 @@ from .report import (
     PairAgreement,
     Report,
     compute_report,
+    methods_appendix,
     methods_paragraph,
+    references_bibtex,
     report_tables,
     to_latex,
     to_markdown,
@@ -71,7 +74,9 @@ __all__ = [
     "document_bootstrap",
     "fleiss_kappa",
     "krippendorff_alpha",
+    "methods_appendix",
     "methods_paragraph",
+    "references_bibtex",
     "percent_agreement",
     "presence_data",
     "report_tables",

@@ -379,9 +379,12 @@ def fleiss_kappa(data) -> KappaResult:
 
     Formula (Fleiss 1971): ``P_i = sum_j n_ij (n_ij - 1) / (n (n - 1))``, ``P = mean_i P_i``,
     ``p_j = sum_i n_ij / (N n)``, ``P_e = sum_j p_j^2``, ``kappa = (P - P_e) / (1 - P_e)``.
-    Input: coders x units without missing values. Degenerate input: any missing value (the
+    Input: coders x units. A unit with fewer than two values holds no pairable value and is
+    left out, exactly like a unit nobody rated (one coder alone is not "missing data" for the
+    others). Degenerate input: a missing value in a unit that two or more coders rated (the
     coefficient assumes every unit has the same n ratings, so we do not guess), fewer than two
-    coders, no units, or a single category used throughout gives ``value=None`` with the reason.
+    coders, no unit with two values, or a single category used throughout gives
+    ``value=None`` with the reason.
     """
     codes, values = _encode(data)
     m, N = codes.shape
@@ -389,6 +392,10 @@ def fleiss_kappa(data) -> KappaResult:
         return KappaResult(None, "Fleiss' kappa needs at least two coders")
     if N == 0:
         return KappaResult(None, "there are no units")
+    codes = codes[:, (codes >= 0).sum(axis=0) >= 2]
+    N = codes.shape[1]
+    if N == 0:
+        return KappaResult(None, "no unit has values from two or more coders")
     missing = int((codes < 0).sum())
     if missing:
         return KappaResult(

@@ -23,7 +23,14 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .bootstrap import CHUNK, BilinearTerm, percentile_interval, resample_weights
+from .bootstrap import (
+    CHUNK,
+    BilinearTerm,
+    bca_interval,
+    leave_one_out_bilinear,
+    percentile_interval,
+    resample_weights,
+)
 from .corpus import Corpus, build_corpus
 from .sufficient import Summer, binary_alpha, evaluate
 from .unitizing import VARIANT, alpha_u_results, disagreements, merge_note
@@ -51,6 +58,8 @@ class Estimate:
     ci_low: float | None = None
     ci_high: float | None = None
     ci_replicates: int = 0  # bootstrap replicates in which the coefficient was defined
+    bca_low: float | None = None  # BCa interval (bootstrap.bca_interval) beside the percentile
+    bca_high: float | None = None
 
     @property
     def ci(self) -> tuple[float, float] | None:
@@ -124,6 +133,10 @@ class Meta:
     software: str
     unitized_variant: str = VARIANT  # the exact alpha_u computed (unitizing.VARIANT)
     unitized_notes: tuple[str, ...] = ()  # e.g. how many overlapping units were merged
+    narrowing: tuple[str, ...] = ()  # one sentence per narrowing in force (documents, coders...)
+    # The coding design: (coder, documents used that the coder counts for), report coder order.
+    coding_design: tuple[tuple[str, int], ...] = ()
+    interval: str = "percentile"  # how ci_low/ci_high were computed (bootstrap.py)
 
 
 @dataclass(frozen=True)
@@ -185,11 +198,58 @@ def _bootstrap(corpus: Corpus, replicates: int, seed, progress) -> dict[str, np.
     return {name: np.concatenate(parts) for name, parts in chunks.items()}
 
 
-def _estimate(point: float, reason: str | None, reps: np.ndarray | None, confidence: float):
+JACKKNIFE_BLOCK = 2048  # documents left out per evaluation (bounds the jackknife's memory)
+
+
+def _jackknife(corpus: Corpus) -> dict[str, np.ndarray]:
+    """Every coefficient with each used document left out in turn (leading axis D): the
+    acceleration of the BCa intervals. Additive statistics are total minus the document's;
+    alpha_u's unit x gap term uses :func:`leave_one_out_bilinear`."""
+    D, K = len(corpus.used), len(corpus.codes)
+    u = corpus.unitizing
+    bilinear = np.stack(
+        [
+            leave_one_out_bilinear(
+                u.unit_doc[u.unit_code == k],
+                u.unit_len[u.unit_code == k],
+                u.gap_doc[u.gap_code == k],
+                u.gap_len[u.gap_code == k],
+                u.within[:, k],
+                D,
+            )
+            for k in range(K)
+        ],
+        axis=1,
+    ).reshape(D, K)
+    summer = Summer(corpus.linear)
+    parts: dict[str, list] = {}
+    for start in range(0, D, JACKKNIFE_BLOCK):
+        stop = min(start + JACKKNIFE_BLOCK, D)
+        values = evaluate(
+            summer.leave_one_out(start, stop),
+            bilinear[start:stop],
+            corpus.fleiss_reason is None,
+        )
+        for name, arr in values.items():
+            if name != "d_components":
+                parts.setdefault(name, []).append(arr)
+    return {name: np.concatenate(arrs) for name, arrs in parts.items()}
+
+
+def _estimate(
+    point: float,
+    reason: str | None,
+    reps: np.ndarray | None,
+    confidence: float,
+    jack: np.ndarray | None = None,
+):
     if not np.isfinite(point):
         return Estimate(None, reason or "undefined")
-    low, high, defined = (None, None, 0) if reps is None else percentile_interval(reps, confidence)
-    return Estimate(float(point), None, low, high, defined)
+    if reps is None:
+        return Estimate(float(point))
+    low, high, defined = percentile_interval(reps, confidence)
+    bca = bca_interval(reps, point, jack, confidence) if jack is not None else (None, None)
+    return Estimate(float(point), None, low, high, defined, *bca)
 
 
 def compute_report(
@@ -202,13 +262,16 @@ def compute_report(
     confidence: float = 0.95,
     progress: Callable[[int, int], None] | None = None,
     software: str = "annotator.agreement",
+    narrowing: Sequence[str] = (),
 ) -> Report:
     """Compute the agreement report of a project (pure: plain data in, plain data out).
 
     Input: ``documents`` (:class:`DocumentData`), the ordered ``codes`` and ``coders`` of the
     report (spans of other codes or coders are ignored), ``bootstrap`` replicates (0 for none),
     ``seed`` and ``confidence`` of the percentile intervals, ``progress(done, total)`` called
-    during the bootstrap, and the ``software`` version string stated in the report.
+    during the bootstrap, the ``software`` version string stated in the report, and
+    ``narrowing``: sentences saying how the caller narrowed the data (documents, coders, codes,
+    dates, gold standard), stated in the report's metadata and methods paragraph.
     Coefficients and sources: Krippendorff's alpha_u (1995, 2004), nominal alpha (2004, 2011),
     Cohen's kappa (1960), Fleiss' kappa (1971), span F1, percent agreement; see the modules.
     Degenerate input: every undefined coefficient is ``None`` with its reason. Invalid input
@@ -230,6 +293,7 @@ def compute_report(
     u = corpus.unitizing
     point = evaluate(totals, u.corpus_bilinear(K)[None], corpus.fleiss_reason is None)
     reps = _bootstrap(corpus, bootstrap, seed, progress) if bootstrap and D else {}
+    jack = _jackknife(corpus) if reps else {}
     notes = merge_note(u.overlaps_merged)
     unitized, pooled_u = alpha_u_results(
         point["d_components"][0][0], point["d_components"][1][0], totals["u_N"][0], codes, notes
@@ -244,7 +308,13 @@ def compute_report(
             reason = (
                 u_reasons[k] if name == "alpha_u" else reason_for(name, k, p, totals, point, corpus)
             )
-        return _estimate(value, reason, reps[name][idx] if name in reps else None, confidence)
+        return _estimate(
+            value,
+            reason,
+            reps[name][idx] if name in reps else None,
+            confidence,
+            jack[name][idx] if name in jack else None,
+        )
 
     rows = []
     for k in range(K + 1):
@@ -300,6 +370,10 @@ def compute_report(
         software=software,
         unitized_variant=VARIANT,
         unitized_notes=notes,
+        narrowing=tuple(narrowing),
+        coding_design=tuple(
+            (coder, int(n)) for coder, n in zip(coders, counted_used.sum(axis=0), strict=True)
+        ),
     )
     return Report(
         codes=tuple(codes),
@@ -347,7 +421,14 @@ def _document_rows(corpus: Corpus) -> tuple[DocumentRow, ...]:
     return tuple(rows)
 
 
-from .report_text import methods_paragraph, report_tables, to_latex, to_markdown  # noqa: E402
+from .report_text import (  # noqa: E402
+    methods_appendix,
+    methods_paragraph,
+    references_bibtex,
+    report_tables,
+    to_latex,
+    to_markdown,
+)
 
 __all__ = [
     "CodeAgreement",
@@ -360,7 +441,9 @@ __all__ = [
     "PairAgreement",
     "Report",
     "compute_report",
+    "methods_appendix",
     "methods_paragraph",
+    "references_bibtex",
     "report_tables",
     "to_latex",
     "to_markdown",

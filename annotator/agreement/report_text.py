@@ -18,65 +18,271 @@ COEFFICIENTS = (  # (attribute, label, unit)
     ("percent_agreement", "Percent agreement", "character"),
 )
 
+# Fewer documents than this, and the percentile interval covers less than it claims.
+FEW_DOCUMENTS = 30
+FEW_DOCUMENTS_WARNING = (
+    "Below 30 documents such intervals are too narrow (simulated coverage of the 95% "
+    "interval: 0.80 at 5 documents, 0.89 at 10, 0.93 at 30)."
+)
+
+# (key, full reference, BibTeX entry): every work the paragraph or the appendix cites.
+REFERENCES = (
+    (
+        "krippendorff1995",
+        "Krippendorff, K. (1995). On the reliability of unitizing continuous data. "
+        "Sociological Methodology, 25, 47-76. https://doi.org/10.2307/271061",
+        "@article{krippendorff1995,\n  author = {Krippendorff, Klaus},\n"
+        "  title = {On the Reliability of Unitizing Continuous Data},\n"
+        "  journal = {Sociological Methodology},\n  volume = {25},\n  pages = {47--76},\n"
+        "  year = {1995},\n  doi = {10.2307/271061}\n}",
+    ),
+    (
+        "krippendorff2004",
+        "Krippendorff, K. (2004). Content Analysis: An Introduction to Its Methodology "
+        "(2nd ed.). Thousand Oaks, CA: Sage.",
+        "@book{krippendorff2004,\n  author = {Krippendorff, Klaus},\n"
+        "  title = {Content Analysis: An Introduction to Its Methodology},\n"
+        "  edition = {2},\n  publisher = {Sage},\n  address = {Thousand Oaks, CA},\n"
+        "  year = {2004}\n}",
+    ),
+    (
+        "krippendorff2011",
+        "Krippendorff, K. (2011). Computing Krippendorff's Alpha-Reliability. Annenberg "
+        "School for Communication, University of Pennsylvania. "
+        "https://repository.upenn.edu/asc_papers/43",
+        "@techreport{krippendorff2011,\n  author = {Krippendorff, Klaus},\n"
+        "  title = {Computing {Krippendorff}'s Alpha-Reliability},\n"
+        "  institution = {Annenberg School for Communication, University of Pennsylvania},\n"
+        "  year = {2011},\n  url = {https://repository.upenn.edu/asc_papers/43}\n}",
+    ),
+    (
+        "krippendorff2016",
+        "Krippendorff, K., Mathet, Y., Bouvry, S., & Widlöcher, A. (2016). On the reliability "
+        "of unitizing textual continua: Further developments. Quality & Quantity, 50(6), "
+        "2347-2364. https://doi.org/10.1007/s11135-015-0266-1",
+        "@article{krippendorff2016,\n"
+        "  author = {Krippendorff, Klaus and Mathet, Yann and Bouvry, St{\\'e}phane and "
+        'Widl{\\"o}cher, Antoine},\n'
+        "  title = {On the Reliability of Unitizing Textual Continua: Further Developments},\n"
+        "  journal = {Quality \\& Quantity},\n  volume = {50},\n  number = {6},\n"
+        "  pages = {2347--2364},\n  year = {2016},\n  doi = {10.1007/s11135-015-0266-1}\n}",
+    ),
+    (
+        "meyer2014",
+        "Meyer, C. M., Mieskes, M., Stab, C., & Gurevych, I. (2014). DKPro Agreement: An "
+        "Open-Source Java Library for Measuring Inter-Rater Agreement. In Proceedings of "
+        "COLING 2014: System Demonstrations (pp. 105-109). Dublin, Ireland.",
+        "@inproceedings{meyer2014,\n"
+        "  author = {Meyer, Christian M. and Mieskes, Margot and Stab, Christian and "
+        "Gurevych, Iryna},\n"
+        "  title = {{DKPro Agreement}: An Open-Source {Java} Library for Measuring "
+        "Inter-Rater Agreement},\n"
+        "  booktitle = {Proceedings of COLING 2014: System Demonstrations},\n"
+        "  pages = {105--109},\n  address = {Dublin, Ireland},\n  year = {2014}\n}",
+    ),
+    (
+        "cohen1960",
+        "Cohen, J. (1960). A coefficient of agreement for nominal scales. Educational and "
+        "Psychological Measurement, 20(1), 37-46. https://doi.org/10.1177/001316446002000104",
+        "@article{cohen1960,\n  author = {Cohen, Jacob},\n"
+        "  title = {A Coefficient of Agreement for Nominal Scales},\n"
+        "  journal = {Educational and Psychological Measurement},\n  volume = {20},\n"
+        "  number = {1},\n  pages = {37--46},\n  year = {1960},\n"
+        "  doi = {10.1177/001316446002000104}\n}",
+    ),
+    (
+        "fleiss1971",
+        "Fleiss, J. L. (1971). Measuring nominal scale agreement among many raters. "
+        "Psychological Bulletin, 76(5), 378-382. https://doi.org/10.1037/h0031619",
+        "@article{fleiss1971,\n  author = {Fleiss, Joseph L.},\n"
+        "  title = {Measuring Nominal Scale Agreement among Many Raters},\n"
+        "  journal = {Psychological Bulletin},\n  volume = {76},\n  number = {5},\n"
+        "  pages = {378--382},\n  year = {1971},\n  doi = {10.1037/h0031619}\n}",
+    ),
+    (
+        "efron1993",
+        "Efron, B., & Tibshirani, R. J. (1993). An Introduction to the Bootstrap. New York: "
+        "Chapman & Hall.",
+        "@book{efron1993,\n  author = {Efron, Bradley and Tibshirani, Robert J.},\n"
+        "  title = {An Introduction to the Bootstrap},\n  publisher = {Chapman \\& Hall},\n"
+        "  address = {New York},\n  year = {1993}\n}",
+    ),
+)
+
+
+def references_bibtex() -> str:
+    """Every reference of the paragraph and the appendix as a BibTeX file (references.bib)."""
+    return "\n\n".join(entry for _, _, entry in REFERENCES) + "\n"
+
 
 def _fmt(value: float | None, digits: int = 3) -> str:
     return "undefined" if value is None else f"{value:.{digits}f}"
 
 
-def _phrase(est: Estimate, confidence: float) -> str:
+def defined_of(est: Estimate, replicates: int) -> str:
+    """ "k of B replicates defined", the count every interval is shown with."""
+    return f"{est.ci_replicates:,} of {replicates:,} replicates defined"
+
+
+def _phrase(est: Estimate, m) -> str:
+    if est.value is None:
+        return "undefined"
+    if est.ci_low is None:
+        return _fmt(est.value, 2)
+    return (
+        f"{_fmt(est.value, 2)} [{_fmt(est.ci_low, 2)}, {_fmt(est.ci_high, 2)}; "
+        f"{est.ci_replicates:,} of {m.replicates:,} defined]"
+    )
+
+
+def _brief(sentence: str, limit: int = 30) -> str:
+    """A narrowing sentence for the paragraph: a long list becomes its length (the appendix
+    and the metadata keep the whole list)."""
+    sentence = sentence.split(" (")[0].removesuffix(".") + "."  # drop the explanation
+    head, sep, rest = sentence.partition(": ")
+    if len(sentence.split()) <= limit or not sep:
+        return sentence
+    return f"{head}: {len(rest.split(','))} selected (listed in the appendix)."
+
+
+def _per_code(report: Report, attr: str) -> str:
+    """ ", per code 0.31 (Iran) to 0.78 (trade)": minimum and maximum over the codes."""
+    if len(report.per_code) < 2:
+        return ""
+    values = [(getattr(r, attr).value, r.code) for r in report.per_code]
+    defined = sorted((v, c) for v, c in values if v is not None)
+    if not defined:
+        return ", undefined for every code"
+    (lo, lo_code), (hi, hi_code) = defined[0], defined[-1]
+    missing = len(values) - len(defined)
+    tail = f"; undefined for {missing}" if missing else ""
+    return f", per code {lo:.2f} ({lo_code}) to {hi:.2f} ({hi_code}){tail}"
+
+
+def _design(report: Report) -> str:
+    design = [(c, n) for c, n in report.meta.coding_design if n]
+    if not design:
+        return "no coder counted for a used document"
+    if len(design) <= 6:
+        return ", ".join(f"{c} {n}" for c, n in design) + " documents"
+    counts = sorted(n for _, n in design)
+    return f"{counts[0]} to {counts[-1]} documents each"
+
+
+def methods_paragraph(report: Report) -> str:
+    """A paste-ready methods paragraph of at most about 200 words: counts and the coding
+    design (coders treated as fixed), every narrowing, the unitized alpha_u named exactly
+    (variant), nominal alpha and Cohen's kappa pooled, with per-code minimum and maximum, intervals with "k of B replicates defined", a warning below 30
+    documents, merged units, and the software version. Definitions, every other coefficient
+    and the full references are in :func:`methods_appendix`."""
+    c, m, o = report.counts, report.meta, report.overall
+    sentences = [
+        f"Inter-coder agreement was computed on {c.documents_used} of {c.documents_available} "
+        f"documents and {c.codes} codes, coded by "
+        f"{c.coders_used} coders treated as fixed ({_design(report)}).",
+    ]
+    sentences += [_brief(n) for n in m.narrowing]
+    sentences += [
+        f"Unitizing: Krippendorff's alpha_u (1995, 2004) as in DKPro Statistics "
+        f"(Meyer et al. 2014; other codes invisible to each code, pooled over documents; not "
+        f"the 2016 u-alpha family, Krippendorff et al. 2016): {_phrase(o.unitized_alpha, m)}"
+        f"{_per_code(report, 'unitized_alpha')}.",
+        f"Nominal alpha on characters (Krippendorff 2011): {_phrase(o.char_alpha, m)}"
+        f"{_per_code(report, 'char_alpha')}; mean pairwise Cohen's kappa (Cohen 1960): "
+        f"{_phrase(o.cohen_kappa_mean, m)}.",
+        "Values pool the codes; a coder's unfinished documents are missing, not zero.",
+    ]
+    if m.unitized_notes:
+        merged = report.meta.unitized_notes[0].split(" overlapping")[0]
+        sentences.append(f"alpha_u merged {merged} overlapping same-code segments of a coder.")
+    if m.replicates:
+        sentences.append(
+            f"Brackets: {m.confidence:.0%} {m.interval} bootstrap interval over documents "
+            f"(Efron & Tibshirani 1993; {m.replicates:,} replicates, seed {m.seed}), with the "
+            "replicates defined."
+        )
+        if c.documents_used < FEW_DOCUMENTS:
+            sentences.append(FEW_DOCUMENTS_WARNING)
+    else:
+        sentences.append("No confidence intervals were computed.")
+    sentences.append(f"Definitions: appendix. Software: {m.software}.")
+    return " ".join(sentences)
+
+
+def _long_phrase(est: Estimate, m) -> str:
     if est.value is None:
         return f"undefined ({est.reason})"
     if est.ci_low is None:
         return _fmt(est.value)
-    return f"{_fmt(est.value)}, {confidence:.0%} CI [{_fmt(est.ci_low)}, {_fmt(est.ci_high)}]"
+    bca = "" if est.bca_low is None else f", BCa [{_fmt(est.bca_low)}, {_fmt(est.bca_high)}]"
+    return (
+        f"{_fmt(est.value)}, {m.confidence:.0%} CI [{_fmt(est.ci_low)}, {_fmt(est.ci_high)}]"
+        f"{bca} ({defined_of(est, m.replicates)})"
+    )
 
 
-def methods_paragraph(report: Report) -> str:
-    """A paste-ready methods paragraph: coefficients with their sources and values (over all
-    codes, with intervals), units, matching rule, missing-data policy, counts, bootstrap
-    replicates and seed, and the software version. An undefined coefficient reads
-    "undefined (reason)"; without bootstrap the paragraph says no intervals were computed."""
+def methods_appendix(report: Report) -> str:
+    """The long "definitions" appendix of the methods paragraph: units, the alpha_u variant
+    and its unit rule, matching rule, pooling, missing-data policy, narrowing, every
+    coefficient pooled over codes (with its interval and defined replicates, or why it is
+    undefined), the bootstrap, and the full references."""
     c, m, o = report.counts, report.meta, report.overall
-    conf = m.confidence
-    tokens = f"; {c.tokens_used:,} tokens" if c.tokens_used is not None else ""
-    sentences = [
-        f"Inter-coder agreement was computed on {c.documents_used} of {c.documents_available} "
-        f"documents ({c.characters_used:,} of {c.characters_available:,} characters{tokens}), "
-        f"coded by {c.coders_used} of {c.coders_available} coders with {c.codes} codes "
-        f"({', '.join(report.codes)}).",
-        "Each code was analysed as its own binary variable.",
+    tokens = f"; {c.tokens_used:,} of {c.tokens_available or 0:,} tokens" if c.tokens_used else ""
+    lines = [
+        "Definitions",
+        "",
+        f"Data: {c.documents_used} of {c.documents_available} documents, {c.characters_used:,} "
+        f"of {c.characters_available:,} characters{tokens}; {c.coders_used} of "
+        f"{c.coders_available} coders; {c.codes} codes ({', '.join(report.codes)}). Coding "
+        f"design (documents used per coder): {_design(report)}. Coders are treated as fixed: "
+        "the intervals resample documents only, so they do not generalise to other coders.",
+        "Narrowing: "
+        + (
+            " ".join(m.narrowing)
+            if m.narrowing
+            else "none (all documents, coders and codes; no date range; no gold standard)."
+        ),
+        f"alpha_u: {m.unitized_variant}. {m.units['continuum']}",
+        *(f"Note: {note}." for note in m.unitized_notes),
         m.units["character"],
         m.units["token"],
         m.units["span"],
-        f"We report Krippendorff's unitized alpha (alpha_u; Krippendorff 1995, 2004), which "
-        f"also weighs the boundaries of the coded segments, {_phrase(o.unitized_alpha, conf)}; "
-        f"Krippendorff's nominal alpha (Krippendorff 2004, 2011) "
-        f"for characters, {_phrase(o.char_alpha, conf)}, and for tokens, "
-        f"{_phrase(o.token_alpha, conf)}; Cohen's kappa (Cohen 1960) for each pair of coders on "
-        f"characters, mean over pairs {_phrase(o.cohen_kappa_mean, conf)}; Fleiss' kappa "
-        f"(Fleiss 1971) on characters, {_phrase(o.fleiss_kappa, conf)}; span F1 with exact "
-        f"matching, {_phrase(o.span_f1_exact_mean, conf)}, and with overlap matching, "
-        f"{_phrase(o.span_f1_overlap_mean, conf)}; and percent agreement on characters, "
-        f"{_phrase(o.percent_agreement, conf)}.",
-        m.units["continuum"],
-        m.pooling,
         m.matching_rule,
+        m.pooling,
         m.missing_data_policy,
+        "",
+        "Values over all codes:",
     ]
+    for attr, label, unit in COEFFICIENTS:
+        lines.append(f"- {label} ({unit}): {_long_phrase(getattr(o, attr), m)}")
+    lines.append("")
     if m.replicates:
-        sentences.append(
-            f"Confidence intervals are {conf:.0%} percentile bootstrap intervals over documents "
+        lines.append(
+            f"Intervals: {m.confidence:.0%} {m.interval} bootstrap over documents "
             f"({m.replicates:,} replicates, documents resampled with replacement, seed "
-            f"{m.seed}); replicates in which a coefficient is undefined are left out."
+            f"{m.seed}); replicates in which a coefficient is undefined are left out and the "
+            "number of defined replicates is given with every interval. Beside them, BCa "
+            "intervals (bias-corrected and accelerated; Efron & Tibshirani 1993, ch. 14) from "
+            "the same replicates, with the acceleration from a jackknife over documents."
         )
+        if c.documents_used < FEW_DOCUMENTS:
+            lines.append(FEW_DOCUMENTS_WARNING)
     else:
-        sentences.append("No confidence intervals were computed.")
-    sentences.append(f"Software: {m.software}.")
-    return " ".join(sentences)
+        lines.append("No confidence intervals were computed.")
+    lines += [f"Software: {m.software}.", "", "References", ""]
+    lines += [text for _, text, _ in REFERENCES]
+    return "\n".join(lines) + "\n"
 
 
 def _estimate_columns(prefix: str, est: Estimate) -> dict:
-    return {prefix: est.value, f"{prefix}_ci_low": est.ci_low, f"{prefix}_ci_high": est.ci_high}
+    return {
+        prefix: est.value,
+        f"{prefix}_ci_low": est.ci_low,
+        f"{prefix}_ci_high": est.ci_high,
+        f"{prefix}_replicates_defined": est.ci_replicates if est.ci_low is not None else None,
+        f"{prefix}_bca_low": est.bca_low,
+        f"{prefix}_bca_high": est.bca_high,
+    }
 
 
 def report_tables(report: Report) -> dict[str, list[dict]]:
@@ -84,7 +290,9 @@ def report_tables(report: Report) -> dict[str, list[dict]]:
 
     ``coefficients`` (one row per code and coefficient, plus "all codes"), ``coder_pairs``,
     ``coder_matrix_kappa`` and ``coder_matrix_f1_overlap`` (coder x coder), ``documents``,
-    ``counts``. Undefined values are None with the reason in ``note``.
+    ``counts``, ``metadata`` (the alpha_u variant, narrowing, intervals, coding design,
+    software). Undefined values are None with the reason in ``note``; every interval comes
+    with ``replicates_defined`` of ``replicates``.
     """
     tables: dict[str, list[dict]] = {"coefficients": [], "coder_pairs": []}
     for row in (*report.per_code, report.overall):
@@ -99,6 +307,10 @@ def report_tables(report: Report) -> dict[str, list[dict]]:
                     "value": est.value,
                     "ci_low": est.ci_low,
                     "ci_high": est.ci_high,
+                    "replicates_defined": est.ci_replicates if est.ci_low is not None else None,
+                    "replicates": report.meta.replicates,
+                    "bca_low": est.bca_low,
+                    "bca_high": est.bca_high,
                     "note": est.reason or "",
                 }
             )
@@ -142,7 +354,49 @@ def report_tables(report: Report) -> dict[str, list[dict]]:
         {"quantity": "tokens", "used": c.tokens_used, "available": c.tokens_available},
         {"quantity": "codes", "used": c.codes, "available": c.codes},
     ]
+    tables["metadata"] = _metadata_rows(report)
     return tables
+
+
+def report_notes(report: Report) -> list[str]:
+    """The sentences every download states beside its numbers: the alpha_u variant (and its
+    merge note), the narrowing, the intervals and the software."""
+    m = report.meta
+    notes = [f"alpha_u: {m.unitized_variant}.", *(f"alpha_u: {n}." for n in m.unitized_notes)]
+    notes.append("Narrowing: " + (" ".join(m.narrowing) if m.narrowing else "none."))
+    if m.replicates:
+        notes.append(
+            f"Intervals: {m.confidence:.0%} {m.interval} bootstrap over documents, "
+            f"{m.replicates:,} replicates, seed {m.seed}; every interval gives the number of "
+            "replicates in which the coefficient was defined; BCa intervals (jackknife "
+            "acceleration over documents) beside them. Coders are treated as fixed."
+        )
+        if report.counts.documents_used < FEW_DOCUMENTS:
+            notes.append(FEW_DOCUMENTS_WARNING)
+    else:
+        notes.append("Intervals: none (no bootstrap).")
+    notes.append(f"Software: {m.software}.")
+    return notes
+
+
+def _metadata_rows(report: Report) -> list[dict]:
+    m = report.meta
+    rows = [
+        {"item": "alpha_u variant", "value": m.unitized_variant},
+        *({"item": "alpha_u note", "value": note} for note in m.unitized_notes),
+        *({"item": "narrowing", "value": n} for n in m.narrowing),
+        {"item": "narrowed", "value": "yes" if m.narrowing else "no"},
+        {"item": "interval", "value": m.interval if m.replicates else "none"},
+        {"item": "confidence", "value": m.confidence},
+        {"item": "replicates", "value": m.replicates},
+        {"item": "seed", "value": m.seed},
+        {"item": "coders treated as", "value": "fixed (documents are resampled)"},
+        *({"item": f"documents used by {c}", "value": n} for c, n in m.coding_design),
+        {"item": "software", "value": m.software},
+    ]
+    if m.replicates and report.counts.documents_used < FEW_DOCUMENTS:
+        rows.append({"item": "warning", "value": FEW_DOCUMENTS_WARNING})
+    return rows
 
 
 def _columns(rows: list[dict]) -> list[str]:

@@ -96,9 +96,17 @@ class Summer:
 
     def __call__(self, weights: np.ndarray) -> dict[str, np.ndarray]:
         """(B, D) document weights -> {name: (B, ...) weighted sums}."""
-        flat, out, at = weights @ self.matrix, {}, 0
+        return self.split(weights @ self.matrix)
+
+    def split(self, flat: np.ndarray) -> dict[str, np.ndarray]:
+        """(B, columns) sums -> {name: (B, ...)} in the layout of the statistics."""
+        out, at = {}, 0
         for name, shape in self.layout:
             size = int(np.prod(shape, dtype=np.int64))
-            out[name] = flat[:, at : at + size].reshape(len(weights), *shape)
+            out[name] = flat[:, at : at + size].reshape(len(flat), *shape)
             at += size
         return out
+
+    def leave_one_out(self, start: int, stop: int) -> dict[str, np.ndarray]:
+        """The sums over all documents but d, for d in [start, stop) (the jackknife)."""
+        return self.split(self.matrix.sum(axis=0)[None, :] - self.matrix[start:stop])

@@ -61,7 +61,8 @@ from .results import AlphaResult
 NO_USABLE_DOCUMENT = "no non-empty document is coded by two or more counted coders"
 VARIANT = (
     "Krippendorff's alpha_u of 1995/2004 as in DKPro Statistics, with other codes invisible "
-    "to code c, pooled over documents"
+    "to code c, pooled over documents as documented — not the 2016 u-alpha family "
+    "(Krippendorff, Mathet, Bouvry & Widlöcher, Quality & Quantity)"
 )
 UNIT_RULE = (
     "touching same-code segments of one coder are separate units; only overlapping ones are "

@@ -52,8 +52,14 @@ class AgreementReportApi(BaseApi):
                 description="Only these coders (usernames).",
             ),
             _ids("codes", "Only these codes (ids)."),
-            OpenApiParameter("date_from", OpenApiTypes.DATE, description="Codings made from."),
-            OpenApiParameter("date_to", OpenApiTypes.DATE, description="…to (inclusive)."),
+            OpenApiParameter(
+                "date_from",
+                OpenApiTypes.DATE,
+                description="Only (document, coder) pairs marked done on or after this date.",
+            ),
+            OpenApiParameter(
+                "date_to", OpenApiTypes.DATE, description="…marked done on or before this date."
+            ),
             OpenApiParameter(
                 "bootstrap", OpenApiTypes.INT, description="Bootstrap replicates; 0 for none."
             ),

@@ -9,10 +9,14 @@ computation instead of one per request.
 
 from __future__ import annotations
 
+import functools
 import hashlib
+import shutil
+import subprocess
 from collections.abc import Callable
 from dataclasses import dataclass
 from importlib import metadata
+from pathlib import Path
 
 from django.core.cache import cache
 
@@ -25,11 +29,47 @@ MAX_BOOTSTRAP = 10_000
 CACHE_SECONDS = 60 * 60
 
 
-def software_version() -> str:
+CHECKOUT = Path(__file__).resolve().parents[2]  # the repository root when run from a checkout
+
+
+def git_commit(root: Path = CHECKOUT) -> str | None:
+    """The checkout's commit (12 hex digits, "+dirty" with uncommitted changes), or None when
+    ``root`` has no ``.git`` or git cannot tell."""
+    git = shutil.which("git")
+    if git is None or not (root / ".git").exists():
+        return None
     try:
-        return f"Annotator {metadata.version('annotator')} (annotator.agreement)"
+        commit = subprocess.run(  # noqa: S603 (fixed arguments, no user input)
+            [git, "-C", str(root), "rev-parse", "--short=12", "HEAD"],
+            capture_output=True,
+            text=True,
+            timeout=5,
+            check=True,
+        ).stdout.strip()
+        dirty = subprocess.run(  # noqa: S603
+            [git, "-C", str(root), "status", "--porcelain", "--untracked-files=no"],
+            capture_output=True,
+            text=True,
+            timeout=5,
+            check=True,
+        ).stdout.strip()
+    except (OSError, subprocess.SubprocessError):
+        return None
+    return f"{commit}+dirty" if dirty else commit or None
+
+
+@functools.cache
+def software_version() -> str:
+    """ "Annotator <version>, commit <sha> (annotator.agreement)": the package version, and the
+    git commit when running from a checkout (read once per process, then cached)."""
+    try:
+        version = f"Annotator {metadata.version('annotator')}"
     except metadata.PackageNotFoundError:  # running from a checkout that is not installed
-        return "Annotator (annotator.agreement)"
+        version = "Annotator"
+    commit = git_commit()
+    if commit:
+        version += f", commit {commit}"
+    return f"{version} (annotator.agreement)"
 
 
 @dataclass(frozen=True)
@@ -78,6 +118,7 @@ def project_report(
         seed=seed,
         progress=progress,
         software=software_version(),
+        narrowing=data.narrowing,
     )
     result = ProjectReport(report, data.code_ids, data.coder_ids)
     if key is not None:

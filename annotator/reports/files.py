@@ -2,8 +2,10 @@
 
 Files: ``<table>.csv`` and ``<table>.json`` for every table of ``report_tables`` (coefficients,
 coder_pairs, coder_matrix_kappa, coder_matrix_f1_overlap, documents, counts); ``report.json``
-(the whole report); ``coefficients.md`` and ``coefficients.tex`` (the per-code table);
-``methods.txt`` (the methods paragraph); the plots ``heatmap`` and ``per-code`` as ``.svg`` and
+(the whole report); ``coefficients.md`` and ``coefficients.tex`` (the per-code table, with
+the report's notes: alpha_u variant, narrowing, intervals, software); ``methods.txt`` (the
+methods paragraph), ``methods-appendix.txt`` (its definitions and full references) and
+``references.bib`` (BibTeX); the plots ``heatmap`` and ``per-code`` as ``.svg`` and
 ``.png``; and ``agreement.zip`` holding all of these. Output is deterministic: the same report
 gives the same bytes (sorted ZIP entries with a fixed timestamp, deterministic plots).
 """
@@ -15,8 +17,17 @@ import io
 import json
 import zipfile
 
-from ..agreement import Report, methods_paragraph, report_tables, to_latex, to_markdown
-from . import plots
+from ..agreement import (
+    Report,
+    methods_appendix,
+    methods_paragraph,
+    references_bibtex,
+    report_tables,
+    to_latex,
+    to_markdown,
+)
+from ..agreement.report_text import _latex_escape, report_notes
+from .plot_names import FORMATS, PLOTS
 
 TABLES = (
     "coefficients",
@@ -25,7 +36,9 @@ TABLES = (
     "coder_matrix_f1_overlap",
     "documents",
     "counts",
+    "metadata",
 )
+TEXTS = ("methods.txt", "methods-appendix.txt", "references.bib")
 ZIP_NAME = "agreement.zip"
 # The ZIP format cannot store dates before 1980; a fixed one keeps archives byte-identical.
 _ZIP_DATE = (1980, 1, 1, 0, 0, 0)
@@ -35,6 +48,7 @@ CONTENT_TYPES = {
     "md": "text/markdown; charset=utf-8",
     "tex": "application/x-tex; charset=utf-8",
     "txt": "text/plain; charset=utf-8",
+    "bib": "application/x-bibtex; charset=utf-8",
     "svg": "image/svg+xml",
     "png": "image/png",
     "zip": "application/zip",
@@ -44,8 +58,8 @@ CONTENT_TYPES = {
 def file_names() -> list[str]:
     """Every single file of the bundle, in the order the page lists them."""
     names = [f"{t}.{ext}" for t in TABLES for ext in ("csv", "json")]
-    names += ["report.json", "coefficients.md", "coefficients.tex", "methods.txt"]
-    names += [f"{p}.{ext}" for p in plots.PLOTS for ext in plots.FORMATS]
+    names += ["report.json", "coefficients.md", "coefficients.tex", *TEXTS]
+    names += [f"{p}.{ext}" for p in PLOTS for ext in FORMATS]
     return names
 
 
@@ -75,20 +89,37 @@ def render_file(report: Report, name: str, tables: dict | None = None) -> bytes:
     if name not in file_names():
         raise KeyError(name)
     stem, ext = name.rsplit(".", 1)
-    if ext in plots.FORMATS:
+    if ext in FORMATS:
+        from . import plots  # matplotlib only when a plot is asked for
+
         return plots.render(report, stem, ext)
     if name == "report.json":
-        return _json(report.to_dict() | {"methods_paragraph": methods_paragraph(report)})
+        return _json(
+            report.to_dict()
+            | {
+                "methods_paragraph": methods_paragraph(report),
+                "methods_appendix": methods_appendix(report),
+                "notes": report_notes(report),
+            }
+        )
     if name == "methods.txt":
         return (methods_paragraph(report) + "\n").encode()
+    if name == "methods-appendix.txt":
+        return methods_appendix(report).encode()
+    if name == "references.bib":
+        return references_bibtex().encode()
     tables = tables if tables is not None else report_tables(report)
     if ext == "csv":
         return _csv(tables[stem])
     if ext == "json":
         return _json(tables[stem])
+    notes = report_notes(report)
     if ext == "md":
-        return to_markdown(tables[stem]).encode()
-    return to_latex(tables[stem]).encode()
+        return (
+            to_markdown(tables[stem]) + "\n" + "\n".join(f"- {n}" for n in notes) + "\n"
+        ).encode()
+    body = " ".join(_latex_escape(n) for n in notes)
+    return (to_latex(tables[stem]) + "\n\\par\\smallskip\\footnotesize " + body + "\n").encode()
 
 
 def render_zip(report: Report) -> bytes:

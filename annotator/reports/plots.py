@@ -23,17 +23,13 @@ from matplotlib.figure import Figure  # noqa: E402
 from matplotlib.patches import Patch  # noqa: E402
 
 from ..agreement import Report  # noqa: E402
+from .plot_names import FORMATS, PLOTS, plot_title  # noqa: E402, F401
 
 # Okabe & Ito (2008), "Color Universal Design": distinguishable with every common colour
 # vision deficiency.
 OKABE_ITO_BLUE = "#0072B2"
 OKABE_ITO_ORANGE = "#E69F00"
 UNDEFINED_GREY = "#d9d9d9"
-PLOTS = {
-    "heatmap": "Coder × coder agreement (Cohen's kappa, characters, all codes pooled)",
-    "per-code": "Agreement per code with 95% bootstrap intervals",
-}
-FORMATS = {"svg": "image/svg+xml", "png": "image/png"}
 # Labels are user text (code and coder names): "$" must stay a dollar sign, never start
 # mathtext ("Money $$" would not even parse), so maths parsing is off for every text.
 _RC = {
@@ -42,12 +38,6 @@ _RC = {
     "font.size": 10,
     "text.parse_math": False,
 }
-
-
-def plot_title(name: str, report: Report) -> str:
-    if name == "per-code":
-        return f"Agreement per code with {report.meta.confidence:.0%} bootstrap intervals"
-    return PLOTS[name]
 
 
 def heatmap_figure(report: Report) -> Figure:

@@ -22,6 +22,8 @@ class Cell:
     ci: str  # "[0.453, 0.819]" or ""
     reason: str  # why undefined, or ""
     defined_replicates: int
+    replicates: int = 0  # B: the interval reads "k of B replicates defined"
+    bca: str = ""  # "[0.440, 0.810]" or "": the BCa interval beside the percentile one
 
     @property
     def undefined(self) -> bool:
@@ -39,7 +41,15 @@ class Cell:
             )
         if self.ci:
             return format_html(
-                '<span class="value">{}</span> <span class="ci">{}</span>', self.value, self.ci
+                '<span class="value">{}</span> <span class="ci">{}</span> '
+                '<span class="bca" title="bias-corrected and accelerated interval">BCa {}</span> '
+                '<span class="defined" title="bootstrap replicates in which the coefficient '
+                'was defined">{} of {} replicates defined</span>',
+                self.value,
+                self.ci,
+                self.bca or "undefined",
+                f"{self.defined_replicates:,}",
+                f"{self.replicates:,}",
             )
         return format_html('<span class="value">{}</span>', self.value)
 
@@ -48,11 +58,12 @@ def fmt(value: float | None) -> str:
     return "undefined" if value is None else f"{value:.{DIGITS}f}"
 
 
-def cell(est: Estimate) -> Cell:
+def cell(est: Estimate, replicates: int = 0) -> Cell:
     if est.value is None:
-        return Cell("undefined", "", est.reason or "undefined", 0)
+        return Cell("undefined", "", est.reason or "undefined", 0, replicates)
     ci = "" if est.ci_low is None else f"[{fmt(est.ci_low)}, {fmt(est.ci_high)}]"
-    return Cell(fmt(est.value), ci, "", est.ci_replicates)
+    bca = "" if est.bca_low is None else f"[{fmt(est.bca_low)}, {fmt(est.bca_high)}]"
+    return Cell(fmt(est.value), ci, "", est.ci_replicates, replicates, bca)
 
 
 def coefficient_columns() -> list[dict]:
@@ -61,20 +72,20 @@ def coefficient_columns() -> list[dict]:
 
 
 def per_code_rows(report: Report) -> list[dict]:
-    rows = []
+    rows, B = [], report.meta.replicates
     for row in (*report.per_code, report.overall):
         rows.append(
             {
                 "code": row.code,
                 "label": row.code if row.code is not None else "All codes (pooled)",
-                "cells": [cell(getattr(row, a)) for a, _, _ in COEFFICIENTS],
+                "cells": [cell(getattr(row, a), B) for a, _, _ in COEFFICIENTS],
             }
         )
     return rows
 
 
 def pair_rows(report: Report) -> list[dict]:
-    rows = []
+    rows, B = [], report.meta.replicates
     for row in (*report.per_code, report.overall):
         for pair in row.pairs:
             rows.append(
@@ -82,9 +93,9 @@ def pair_rows(report: Report) -> list[dict]:
                     "code": row.code if row.code is not None else "All codes (pooled)",
                     "coder_a": pair.coder_a,
                     "coder_b": pair.coder_b,
-                    "kappa": cell(pair.cohen_kappa),
-                    "f1_exact": cell(pair.span_f1_exact),
-                    "f1_overlap": cell(pair.span_f1_overlap),
+                    "kappa": cell(pair.cohen_kappa, B),
+                    "f1_exact": cell(pair.span_f1_exact, B),
+                    "f1_overlap": cell(pair.span_f1_overlap, B),
                 }
             )
     return rows
@@ -92,7 +103,7 @@ def pair_rows(report: Report) -> list[dict]:
 
 def matrix_rows(report: Report) -> list[dict]:
     """Coder x coder: Cohen's kappa (characters, all codes), overlap F1, documents shared."""
-    by_pair = {}
+    by_pair, B = {}, report.meta.replicates
     for pair in report.coder_matrix:
         by_pair[pair.coder_a, pair.coder_b] = by_pair[pair.coder_b, pair.coder_a] = pair
     rows = []
@@ -105,8 +116,8 @@ def matrix_rows(report: Report) -> list[dict]:
             else:
                 cells.append(
                     {
-                        "kappa": cell(pair.cohen_kappa),
-                        "f1": cell(pair.span_f1_overlap),
+                        "kappa": cell(pair.cohen_kappa, B),
+                        "f1": cell(pair.span_f1_overlap, B),
                         "shared": pair.documents_shared,
                     }
                 )

@@ -15,10 +15,16 @@ Narrowings (all optional, combined with AND):
 - ``documents``: document ids of the project;
 - ``coders``: usernames of project members;
 - ``codes``: code ids or names of the project's codebook;
-- ``date_from`` / ``date_to``: dates, inclusive, compared with the **calendar date of each
-  coding's ``created_at``** in the current time zone. Only codings are narrowed by date:
-  which coders count for a document (their status) is not, so a coder whose codings all fall
-  outside the range counts with zeros for the documents they finished.
+- ``date_from`` / ``date_to``: dates, inclusive, compared with the **calendar date on which
+  the coder marked the document done** (``DocumentStatus.updated_at`` of the "done" status, in
+  the current time zone; for the gold standard, the date of the document's last curation).
+  The date range selects (document, coder) pairs, never single codings: a coder who finished
+  a document inside the range counts for it with all their codings of it, one who finished it
+  outside the range does not count for it (missing there, never zeros). Narrowing single
+  codings by their creation date would turn the dropped codings into "not coded" (zeros).
+
+Every narrowing is described in plain sentences (:meth:`AgreementNarrowing.describe`), which
+the report states in its metadata, on the page, in its downloads and in the methods paragraph.
 """
 
 from __future__ import annotations
@@ -27,6 +33,7 @@ import datetime as dt
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from types import SimpleNamespace
 
 from django.db.models import Count, Exists, Max, OuterRef, Q
 
@@ -43,6 +50,7 @@ from ..models import (
 )
 
 CODING_CHUNK = 10_000
+_display_title = Document.display_title.fget  # the model's rule, without building a model
 GOLD_NAME = "gold standard"
 
 
@@ -57,6 +65,32 @@ class AgreementNarrowing:
     date_to: dt.date | None = None
     # Add the gold standard as a coder (named GOLD_NAME) to compare each coder with it.
     include_gold: bool = False
+
+    def describe(self, code_names: Iterable[str] = ()) -> tuple[str, ...]:
+        """One plain sentence per narrowing in force; empty when nothing is narrowed."""
+        out = []
+        if self.documents:
+            ids = ", ".join(str(d) for d in sorted(self.documents))
+            out.append(f"Documents: ids {ids} only.")
+        if self.coders:
+            out.append(f"Coders: {', '.join(sorted(self.coders))} only.")
+        if self.codes:
+            out.append(f"Codes: {', '.join(code_names) or 'none'} only.")
+        if self.date_from or self.date_to:
+            since = f"on or after {self.date_from.isoformat()}" if self.date_from else ""
+            until = f"on or before {self.date_to.isoformat()}" if self.date_to else ""
+            window = " and ".join(part for part in (since, until) if part)
+            out.append(
+                f"Dates: a coder counts for a document only if they marked it done {window} "
+                "(then with all their codings of it; otherwise missing, not zero)."
+            )
+        if self.include_gold:
+            out.append(f"Gold standard: the curated codings are a coder named {GOLD_NAME!r}.")
+        return tuple(out)
+
+    @property
+    def dated(self) -> bool:
+        return bool(self.date_from or self.date_to)
 
     def key(self) -> tuple:
         return (
@@ -78,13 +112,29 @@ class AgreementInput:
     coders: list[str]
     code_ids: dict[str, int] = field(default_factory=dict)
     coder_ids: dict[str, int] = field(default_factory=dict)
+    narrowing: tuple[str, ...] = ()  # AgreementNarrowing.describe(): stated by the report
 
 
-def counted_statuses(*, project: Project, document_ids: Iterable[int] | None = None):
+def _on_dates(qs, date_from: dt.date | None, date_to: dt.date | None):
+    if date_from:
+        qs = qs.filter(updated_at__date__gte=date_from)
+    if date_to:
+        qs = qs.filter(updated_at__date__lte=date_to)
+    return qs
+
+
+def counted_statuses(
+    *,
+    project: Project,
+    document_ids: Iterable[int] | None = None,
+    date_from: dt.date | None = None,
+    date_to: dt.date | None = None,
+):
     """(document_id, coder_id) pairs whose coding counts: the missing-data policy, in one place.
 
-    The coder marked the document done and, if the project uses assignments at all, was
-    assigned it. One query: both conditions are subqueries.
+    The coder marked the document done (on a date within ``date_from``..``date_to`` when
+    given) and, if the project uses assignments at all, was assigned it. One query: both
+    conditions are subqueries.
     """
     assigned = Assignment.objects.filter(document=OuterRef("document"), coder=OuterRef("coder"))
     uses_assignments = Assignment.objects.filter(document__project=project)
@@ -95,6 +145,7 @@ def counted_statuses(*, project: Project, document_ids: Iterable[int] | None = N
     )
     if document_ids is not None:
         qs = qs.filter(document_id__in=list(document_ids))
+    qs = _on_dates(qs, date_from, date_to)
     return qs.values_list("document_id", "coder_id")
 
 
@@ -102,10 +153,8 @@ def _codings(project: Project, narrowing: AgreementNarrowing):
     qs = Annotation.objects.filter(document__project=project).order_by()
     if narrowing.documents:
         qs = qs.filter(document_id__in=narrowing.documents)
-    if narrowing.date_from:
-        qs = qs.filter(created_at__date__gte=narrowing.date_from)
-    if narrowing.date_to:
-        qs = qs.filter(created_at__date__lte=narrowing.date_to)
+    # No date filter here: the date range selects (document, coder) pairs by their "done"
+    # date (counted_statuses), never single codings.
     return qs
 
 
@@ -184,7 +233,10 @@ def agreement_data(*, project: Project, narrowing: AgreementNarrowing) -> Agreem
 
     counted: dict[int, set[int]] = defaultdict(set)
     for document_id, coder_id in counted_statuses(
-        project=project, document_ids=narrowing.documents or None
+        project=project,
+        document_ids=narrowing.documents or None,
+        date_from=narrowing.date_from,
+        date_to=narrowing.date_to,
     ):
         if coder_id in usernames:
             counted[document_id].add(coder_id)
@@ -193,27 +245,32 @@ def agreement_data(*, project: Project, narrowing: AgreementNarrowing) -> Agreem
         curated = Curation.objects.filter(document__project=project, version__gt=0)
         if narrowing.documents:
             curated = curated.filter(document_id__in=narrowing.documents)
+        curated = _on_dates(curated, narrowing.date_from, narrowing.date_to)
         for document_id in curated.values_list("document_id", flat=True):
             counted[document_id].add(gold_id)
 
     spans: dict[int, list] = defaultdict(list)
-    coded_by: set[int] = set()
     codings = _codings(project, narrowing).filter(
         coder_id__in=list(usernames), code_id__in=list(code_names)
     )
+    coded_by: set[int] = set()
+    add = coded_by.add
     for document_id, coder_id, code_id, start, end in codings.values_list(
         "document_id", "coder_id", "code_id", "start_offset", "end_offset"
     ).iterator(chunk_size=CODING_CHUNK):
-        coded_by.add(coder_id)
+        add(coder_id)
         spans[document_id].append((usernames[coder_id], start, end, code_names[code_id]))
 
     present = set(doc_ids)
     finished = {c for d, cs in counted.items() if d in present for c in cs}
-    coder_names = sorted(usernames[c] for c in coded_by | finished)
+    # With a date range, a coder is in the report only through documents finished in it.
+    coder_names = sorted(
+        usernames[c] for c in (finished if narrowing.dated else coded_by | finished)
+    )
     documents = []
     for document_id, title, length, text in doc_rows:
         names = tuple(sorted(usernames[c] for c in counted.get(document_id, ())))
-        label = title or Document(title=title, text=text[:80]).display_title
+        label = title or _display_title(SimpleNamespace(title=title, text=text[:80]))
         documents.append(
             DocumentData(
                 id=document_id,
@@ -230,6 +287,7 @@ def agreement_data(*, project: Project, narrowing: AgreementNarrowing) -> Agreem
         coders=coder_names,
         code_ids={name: pk for pk, name in code_rows},
         coder_ids={name: pk for pk, name in usernames.items()},
+        narrowing=narrowing.describe(name for _, name in code_rows),
     )
 
 

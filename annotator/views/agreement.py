@@ -19,10 +19,11 @@ from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_GET
 
 from .. import access
-from ..agreement import methods_paragraph
+from ..agreement import methods_appendix, methods_paragraph
+from ..agreement.report_text import FEW_DOCUMENTS, FEW_DOCUMENTS_WARNING
 from ..forms import AgreementForm
 from ..models import Code, Membership
-from ..reports import drilldown, files, plots, presentation
+from ..reports import drilldown, files, gamma, plot_names, presentation
 from ..reports.compute import project_report
 from ..selectors.agreement import AgreementNarrowing, agreement_data
 from .helpers import render_page_or_partial
@@ -71,8 +72,15 @@ def _results_context(project_access, form) -> tuple[dict, int]:
         "matrix_rows": presentation.matrix_rows(report),
         "document_rows": presentation.document_rows(report),
         "methods": methods_paragraph(report),
-        "heatmap_alt": plots.PLOTS["heatmap"],
-        "per_code_alt": plots.plot_title("per-code", report),
+        "methods_appendix": methods_appendix(report),
+        "gamma_available": gamma.available(),
+        "few_documents": (
+            FEW_DOCUMENTS_WARNING
+            if report.meta.replicates and report.counts.documents_used < FEW_DOCUMENTS
+            else ""
+        ),
+        "heatmap_alt": plot_names.PLOTS["heatmap"],
+        "per_code_alt": plot_names.plot_title("per-code", report),
     }, 200
 
 
@@ -155,13 +163,15 @@ def agreement_download(request, project_id: int, filename: str):
 def agreement_plot(request, project_id: int, name: str, ext: str):
     """A plot of the report, for ``<img>`` (PNG on the page) or to download (SVG, PNG)."""
     project_access = _access(request, project_id)
-    if name not in plots.PLOTS or ext not in plots.FORMATS:
+    if name not in plot_names.PLOTS or ext not in plot_names.FORMATS:
         raise Http404("No such plot.")
     try:
         report = _computed_report(request, project_access)
     except _Refused as exc:
         return _refused(exc)
-    return HttpResponse(plots.render(report, name, ext), plots.FORMATS[ext])
+    from ..reports import plots  # matplotlib only when a plot is drawn
+
+    return HttpResponse(plots.render(report, name, ext), plot_names.FORMATS[ext])
 
 
 @require_GET

@@ -71,7 +71,7 @@ def test_it_writes_every_export_file(coded, tmp_path):
     assert sorted(p.name for p in target.iterdir()) == sorted(files.file_names())
     assert (target / "heatmap.png").read_bytes().startswith(b"\x89PNG")
     assert "Iran" in (target / "coefficients.tex").read_text()
-    assert "Wrote 20 files" in err
+    assert "Wrote 24 files" in err
 
 
 def test_it_narrows_by_documents_coders_and_dates(coded):
@@ -112,3 +112,34 @@ def test_it_exits_1_on_bad_input_from_the_shell(tmp_path):
     )
     assert result.returncode == 1
     assert result.stderr.strip() == "CommandError: no project with id 42"
+
+
+def test_the_command_does_not_import_the_plotting_stack_for_tables():
+    """``agreement --format json`` (and every table) never loads matplotlib: only a plot does.
+    A fresh interpreter, since other tests of this process may have imported it."""
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    code = (
+        "import os, sys, django; os.environ['DJANGO_SETTINGS_MODULE'] = 'annotator.settings'; "
+        "os.environ['DJANGO_DEBUG'] = '1'; django.setup(); "
+        "import annotator.management.commands.agreement, annotator.reports.files; "
+        "import annotator.views.agreement; "
+        "print('matplotlib' in sys.modules)"
+    )
+    root = Path(__file__).resolve().parents[2]
+    out = subprocess.run(  # noqa: S603
+        [sys.executable, "-c", code], capture_output=True, text=True, cwd=root, check=True
+    )
+    assert out.stdout.strip() == "False"
+
+
+def test_it_adds_gamma_to_the_json_report_on_request(coded):
+    out, _ = run("1", "--bootstrap", "0", "--format", "json", "--gamma")
+    data = json.loads(out)
+    assert data["gamma"]["settings"].startswith("CombinedCategoricalDissimilarity")
+    assert "Computational Linguistics" in data["gamma"]["reference"]
+    assert (data["gamma"]["value"] is None) == (data["gamma"]["reason"] is not None)
+    assert data["gamma"]["value"] is not None
+    assert data["meta"]["unitized_variant"].startswith("Krippendorff's alpha_u")

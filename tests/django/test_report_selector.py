@@ -128,16 +128,56 @@ def test_it_narrows_to_codes_by_name_or_id(coded, demo_project):
     assert {s[3] for d in documents for s in d.spans} == {"Iran", "Syria"}
 
 
-def test_it_narrows_codings_by_creation_date(coded, demo_project):
+def test_a_date_range_selects_documents_by_the_day_each_coder_marked_them_done(
+    coded, demo_project, members
+):
+    """The date range narrows (document, coder) pairs, never single codings: a coder who
+    finished a document outside the range is missing for it (not a coder with zeros), and a
+    coder who finished it inside keeps every coding of it, however old."""
+    from annotator.models import DocumentStatus
+
     old = timezone.now() - dt.timedelta(days=10)
-    Annotation.objects.filter(code__name="Iran").update(created_at=old)
     today = timezone.localdate()
-    documents, _, _ = agreement_input(project=demo_project, date_from=today)
-    assert {s[3] for d in documents for s in d.spans} == {"Syria", "trade"}
-    documents, _, _ = agreement_input(project=demo_project, date_to=today - dt.timedelta(days=5))
-    assert {s[3] for d in documents for s in d.spans} == {"Iran"}
-    # The date range narrows codings only: who counts for a document does not change.
-    assert by_id(documents)[1].coders == ("annotator", "annotator2")
+    Annotation.objects.update(created_at=old)  # codings made long before: all still count
+    DocumentStatus.objects.filter(coder=members["annotator2"], document_id=1).update(updated_at=old)
+    documents = by_id(agreement_input(project=demo_project, date_from=today)[0])
+    assert documents[1].coders == ("annotator",)  # annotator2 finished it before: missing
+    assert documents[2].coders == ("annotator", "annotator2")
+    assert sorted(s for s in documents[1].spans if s[0] == "annotator") == [
+        ("annotator", 0, 10, "Iran"),
+        ("annotator", 30, 40, "Syria"),
+    ]
+    until = agreement_input(project=demo_project, date_to=today - dt.timedelta(days=5))
+    assert [(d.id, d.coders) for d in until[0] if d.coders] == [(1, ("annotator2",))]
+    assert until[2] == ["annotator2"]
+
+
+def test_a_date_range_never_turns_codings_into_zeros(coded, demo_project, members):
+    """Demo of the old bug: codings made before the range used to be dropped while their
+    coders still counted, so identical codings read as disagreement (kappa 0). Now the
+    report of the narrowed range equals the report of the documents finished in it."""
+    from annotator.agreement import compute_report
+    from annotator.models import DocumentStatus
+
+    old = timezone.now() - dt.timedelta(days=10)
+    Annotation.objects.filter(document_id=2).update(created_at=old)
+    services.annotation_create(
+        document=coded["docs"][2],
+        coder=members["annotator2"],
+        code=coded["codes"]["trade"],
+        start_offset=5,
+        end_offset=20,
+    )
+    Annotation.objects.filter(document_id=2).update(created_at=old)
+    DocumentStatus.objects.filter(document_id=1).update(updated_at=old)
+    data = agreement_data(
+        project=demo_project, narrowing=AgreementNarrowing(date_from=timezone.localdate())
+    )
+    report = compute_report(data.documents, codes=data.codes, coders=data.coders, bootstrap=0)
+    assert report.counts.documents_used == 1
+    assert report.overall.cohen_kappa_mean.value == 1.0  # identical codings of document 2
+    assert report.overall.unitized_alpha.value == 1.0
+    assert any("marked it done on or after" in sentence for sentence in data.narrowing)
 
 
 def test_it_requires_an_assignment_once_the_project_uses_them(coded, demo_project, members):

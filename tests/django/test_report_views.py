@@ -264,3 +264,45 @@ def test_it_narrows_the_report_with_the_filters(client_as, coded):
     report = json.loads(download(client_as("curator"), "report.json", params))
     assert report["codes"] == ["trade"]
     assert [d["id"] for d in report["documents"]] == [2]
+
+
+def test_the_page_states_the_variant_the_narrowing_the_design_and_defined_replicates(
+    client_as, coded, members, codes
+):
+    # An overlapping second Iran span of annotator on document 1: merged for alpha_u.
+    code(members, codes, "annotator", 1, "Iran", 50, 150)
+    params = {**FAST, "coders": ["annotator", "annotator2"], "date_from": "2000-01-01"}
+    html = client_as("curator").get(url("agreement-results"), params).content.decode()
+    assert "DKPro Statistics" in html and "not the 2016 u-alpha family" in html
+    assert 'id="report-narrowing"' in html
+    assert "Coders: annotator, annotator2 only." in html
+    assert "marked it done on or after 2000-01-01" in html
+    assert "annotator 2, annotator2 2" in html  # the coding design
+    assert "of 20 replicates defined" in html
+    assert 'id="few-documents"' in html and "0.80 at 5 documents" in html
+    assert 'class="warning unitized-note"' in html and "merged" in html
+    assert 'id="methods-appendix"' in html and "Sociological Methodology" in html
+    plain = client_as("curator").get(url("agreement-results"), FAST).content.decode()
+    assert "None: all documents, coders and codes" in plain
+
+
+def test_the_csv_downloads_carry_defined_replicates_and_a_metadata_table(client_as, coded):
+    client = client_as("curator")
+    params = {**FAST, "date_to": "2999-12-31"}
+    body = client.get(
+        reverse("annotator:agreement-download", args=[1, "metadata.csv"]), params
+    ).content.decode()
+    rows = {r["item"]: r["value"] for r in csv.DictReader(io.StringIO(body))}
+    assert "DKPro Statistics" in rows["alpha_u variant"]
+    assert "on or before 2999-12-31" in rows["narrowing"]
+    assert "commit" in rows["software"] or rows["software"].startswith("Annotator")
+    coefficients = client.get(
+        reverse("annotator:agreement-download", args=[1, "coefficients.csv"]), params
+    ).content.decode()
+    header = next(csv.reader(io.StringIO(coefficients)))
+    assert "replicates_defined" in header and "replicates" in header
+
+
+def test_the_page_says_where_gamma_is_computed(client_as, coded):
+    html = client_as("curator").get(url("agreement-results"), FAST).content.decode()
+    assert 'id="gamma-note"' in html and "manage.py agreement 1 --gamma" in html

@@ -236,7 +236,7 @@ def test_it_reports_undefined_coefficients_with_reasons():
     assert cohen_kappa([1, N], [N, 2]).reason == "no unit has values from both coders"
     assert scott_pi(["a", "a"], ["a", "a"]).value is None
     assert percent_agreement([[1, N], [N, 1]]).value is None
-    missing = fleiss_kappa([[1, 2, 1], [1, N, 1]])
+    missing = fleiss_kappa([[1, 2, 1], [1, N, 1], [1, 2, 2]])
     assert missing.value is None and "missing" in missing.reason
     assert fleiss_kappa([[1, 2, 3]]).value is None
     assert "single value" in fleiss_kappa([[2, 2], [2, 2]]).reason
@@ -409,3 +409,12 @@ def test_many_categories_from_numpy_arrays():
     expected = reference_alpha(listed, "nominal")
     assert krippendorff_alpha(np.stack([a, b])).value == pytest.approx(expected)
     assert krippendorff_alpha(listed).value == pytest.approx(expected)
+
+
+def test_fleiss_kappa_treats_a_unit_with_one_value_like_a_unit_with_none():
+    """A unit one coder alone rated holds no pairable value: it is left out, as a unit nobody
+    rated, instead of making the coefficient undefined as "missing data"."""
+    complete = fleiss_kappa([[1, 2, 1, 2], [1, 2, 2, 2]])
+    assert fleiss_kappa([[1, 2, 1, 2, 1], [1, 2, 2, 2, N]]).value == complete.value
+    assert fleiss_kappa([[1, 2, 1, 2, N], [1, 2, 2, 2, N]]).value == complete.value
+    assert fleiss_kappa([[1, N], [N, 2]]).reason == "no unit has values from two or more coders"

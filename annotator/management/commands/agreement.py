@@ -18,7 +18,7 @@ from tqdm import tqdm
 
 from annotator.agreement import methods_paragraph, report_tables, to_latex, to_markdown
 from annotator.models import Code, Document, Membership, Project
-from annotator.reports import files
+from annotator.reports import files, gamma
 from annotator.reports.compute import (
     DEFAULT_BOOTSTRAP,
     DEFAULT_SEED,
@@ -26,7 +26,7 @@ from annotator.reports.compute import (
     project_report,
 )
 from annotator.reports.presentation import fmt
-from annotator.selectors.agreement import AgreementNarrowing
+from annotator.selectors.agreement import AgreementNarrowing, agreement_data
 
 
 def _list(value: str | None) -> list[str]:
@@ -50,13 +50,22 @@ class Command(BaseCommand):
         parser.add_argument("--documents", help="document ids, comma-separated (default: all)")
         parser.add_argument("--coders", help="coder usernames, comma-separated (default: all)")
         parser.add_argument("--codes", help="code names or ids, comma-separated (default: all)")
-        parser.add_argument("--from", dest="date_from", help="codings created on or after DATE")
-        parser.add_argument("--to", dest="date_to", help="codings created on or before DATE")
+        parser.add_argument(
+            "--from", dest="date_from", help="only documents a coder marked done on or after DATE"
+        )
+        parser.add_argument(
+            "--to", dest="date_to", help="only documents a coder marked done on or before DATE"
+        )
         parser.add_argument("--bootstrap", type=int, default=DEFAULT_BOOTSTRAP)
         parser.add_argument("--seed", type=int, default=DEFAULT_SEED)
         parser.add_argument("--output", help="directory to write every export file into")
         parser.add_argument(
             "--format", choices=["text", "json", "markdown", "latex"], default="text"
+        )
+        parser.add_argument(
+            "--gamma",
+            action="store_true",
+            help="also compute Mathet et al.'s gamma (needs: pip install 'annotator[gamma]'; slow)",
         )
         parser.add_argument(
             "--gold",
@@ -71,6 +80,8 @@ class Command(BaseCommand):
         narrowing = self._narrowing(project, opts)
         if not 0 <= opts["bootstrap"] <= MAX_BOOTSTRAP:
             raise CommandError(f"--bootstrap must be between 0 and {MAX_BOOTSTRAP}")
+        if opts["gamma"] and not gamma.available():
+            raise CommandError("--gamma needs the optional extra: pip install 'annotator[gamma]'")
         output = Path(opts["output"]) if opts["output"] else None
         if output is not None and output.exists() and not output.is_dir():
             raise CommandError(f"--output {output} exists and is not a directory")
@@ -98,7 +109,33 @@ class Command(BaseCommand):
             raise CommandError(str(exc)) from None
         finally:
             bar.close()
-        self.stdout.write(self._table(report, opts["format"]))
+        table = self._table(report, opts["format"])
+        gamma_line = None
+        if opts["gamma"]:
+            data = agreement_data(project=project, narrowing=narrowing)
+            result = gamma.gamma_agreement(
+                data.documents, codes=data.codes, coders=data.coders, seed=opts["seed"]
+            )
+            if opts["format"] == "json":
+                full = json.loads(table) | {
+                    "gamma": {
+                        "value": result.value,
+                        "reason": result.reason,
+                        "settings": gamma.GAMMA_SETTINGS,
+                        "reference": gamma.REFERENCE,
+                    }
+                }
+                table = json.dumps(full, ensure_ascii=False, indent=2, allow_nan=False)
+            else:
+                shown = (
+                    fmt(result.value)
+                    if result.value is not None
+                    else (f"undefined ({result.reason})")
+                )
+                gamma_line = f"\nGamma (Mathet et al. 2015; {gamma.GAMMA_SETTINGS}): {shown}"
+        self.stdout.write(table)
+        if gamma_line:
+            self.stdout.write(gamma_line)
         if opts["format"] != "json":
             self.stdout.write("\n" + methods_paragraph(report))
         if output is not None:
