@@ -2,8 +2,8 @@
 
 The document text is rendered once, on the server, as paragraphs (split on ``\\n``) whose
 ``data-start`` is their first code point. Inside a paragraph the text is cut at every coding
-boundary; each piece is wrapped in one ``<span class="hl hl-c<code>">`` per code covering it,
-nested in codebook order, so each code draws its own underline at its own depth (CSS). The
+boundary; each piece is wrapped in one ``<span class="hl hl-c<code> t<track>">`` per code
+covering it, so each code draws its own underline at its own depth (see ``TextRenderer``). The
 HTML is built with string joins: a template loop over ~10,000 pieces is far too slow, and the
 save path re-renders only the paragraphs a change touches.
 """
@@ -113,34 +113,72 @@ def _escape(text: str) -> str:
     )
 
 
-class TextRenderer:
-    """Renders paragraphs of one document with the given codings' highlights."""
+def code_tracks(codings, lo: int, hi: int) -> list[tuple[int, int, int, int]]:
+    """The underline track of each code's run inside ``[lo, hi)``: ``(start, end, code_id,
+    track)`` sorted by start.
 
-    def __init__(self, text: str, codes, *, id_prefix: str | None = "para-"):
+    A run is a maximal stretch covered by one code (its codings merged, touching ones too).
+    Each run takes the lowest track free at its start (interval colouring, greedy by start:
+    optimal, so a paragraph needs as many tracks as codes ever overlap in it), so a code's
+    underline keeps one depth along its run however other codes start and stop around it,
+    and two codes on the same characters never share a depth.
+    """
+    by_code: dict[int, list[tuple[int, int]]] = {}
+    for c in codings:
+        by_code.setdefault(c.code_id, []).append((max(c.start, lo), min(c.end, hi)))
+    runs = []
+    for code_id, spans in by_code.items():
+        spans.sort()
+        cur_s, cur_e = spans[0]
+        for s, e in spans[1:]:
+            if s <= cur_e:
+                cur_e = max(cur_e, e)
+            else:
+                runs.append((cur_s, cur_e, code_id))
+                cur_s, cur_e = s, e
+        runs.append((cur_s, cur_e, code_id))
+    runs.sort()
+    ends: list[int] = []  # per track, where its last run ends
+    out = []
+    for s, e, code_id in runs:
+        for track, last in enumerate(ends):
+            if last <= s:
+                ends[track] = e
+                break
+        else:
+            track = len(ends)
+            ends.append(e)
+        out.append((s, e, code_id, track))
+    return out
+
+
+class TextRenderer:
+    """Renders paragraphs of one document with the given codings' highlights.
+
+    Each code's run gets an underline track (``code_tracks``); a piece of text covered by some
+    codes is wrapped in one ``<span class="hl hl-c<code> t<track>">`` per code, nested by
+    track. The tint is clipped to the glyphs (``background-clip: content-box``) and each
+    track's underline sits below it at its own depth, so an inner element never paints over an
+    outer one's underline. A paragraph whose codings need ``n`` tracks gets class ``r<n>``,
+    which gives it the room below its lines (and below its last line, where
+    ``content-visibility`` clips) for ``n`` underlines. The CSS for ``t<i>`` and ``r<n>`` is in
+    ``_components/_code_styles.html``, one rule per code of the codebook (the most tracks a
+    paragraph can need).
+    """
+
+    def __init__(self, text: str, *, id_prefix: str | None = "para-"):
         self.text = text
         self.bounds = paragraph_bounds(text)
-        self.rank = {code.pk: i for i, code in enumerate(codes)}
         self.id_prefix = id_prefix
-        self._open_cache: dict[tuple, tuple[str, str]] = {}
+        self._tag_cache: dict[tuple, str] = {}
 
-    def _tags(self, active: dict[int, int]) -> tuple[str, str]:
-        """Opening and closing tags for a set of codings ``{id: code_id}``: one element per
-        code, in codebook order, listing the ids of that code's codings."""
-        # The key keeps the dict's insertion order (no sort per piece); the same set reached in
-        # another order is only a cache miss, the tags it builds are the same.
-        key = tuple(active)
-        cached = self._open_cache.get(key)
-        if cached is None:
-            groups: dict[int, list[str]] = {}
-            for ann_id in sorted(key):
-                groups.setdefault(active[ann_id], []).append(str(ann_id))
-            order = sorted(groups, key=lambda cid: self.rank.get(cid, len(self.rank)))
-            opened = "".join(
-                f'<span class="hl hl-c{cid}" data-ann="{" ".join(groups[cid])}">' for cid in order
-            )
-            cached = (opened, "</span>" * len(order))
-            self._open_cache[key] = cached
-        return cached
+    def _open(self, code_id: int, track: int, ids: str) -> str:
+        key = (code_id, track, ids)
+        tag = self._tag_cache.get(key)
+        if tag is None:
+            tag = f'<span class="hl hl-c{code_id} t{track}" data-ann="{ids}">'
+            self._tag_cache[key] = tag
+        return tag
 
     def paragraph(self, i: int, codings: list[Coding]) -> str:
         start, end = self.bounds[i]
@@ -151,29 +189,42 @@ class TextRenderer:
         bounds = self.bounds
         joined = i + 1 < len(bounds) and bounds[i + 1][1] > bounds[i + 1][0]
         css = "para joined" if joined else "para"
-        head = f'<p{ident} class="{css}" data-start="{start}">'
         if not codings:
-            return head + _escape(text[start:end]) + "</p>"
+            return f'<p{ident} class="{css}" data-start="{start}">{_escape(text[start:end])}</p>'
+        runs = code_tracks(codings, start, end)
+        depth = max(r[3] for r in runs) + 1
+        parts = [f'<p{ident} class="{css} r{depth}" data-start="{start}">']
         # Sweep the coding boundaries inside the paragraph: the set of codings covering the
         # text changes only there, so each piece between two boundaries is one run of tags.
-        opening: dict[int, list[Coding]] = {}
-        closing: dict[int, list[Coding]] = {}
+        opening: dict[int, list] = {}
+        closing: dict[int, list] = {}
         for c in codings:
             opening.setdefault(max(c.start, start), []).append(c)
             closing.setdefault(min(c.end, end), []).append(c)
+        run_at: dict[int, list] = {}
+        for s, _e, code_id, track in runs:
+            run_at.setdefault(s, []).append((code_id, track))
         points = sorted(opening.keys() | closing.keys() | {start, end})
-        active: dict[int, int] = {}
-        parts = [head]
+        active: dict[int, Coding] = {}
+        track_of: dict[int, int] = {}  # code id -> track of its current run
         for a, b in zip(points, points[1:], strict=False):
             for c in closing.get(a, ()):
                 active.pop(c.id, None)
             for c in opening.get(a, ()):
-                active[c.id] = c.code_id
-            if active:
-                opened, closed = self._tags(active)
-                parts += (opened, _escape(text[a:b]), closed)
-            else:
+                active[c.id] = c
+            for code_id, track in run_at.get(a, ()):
+                track_of[code_id] = track
+            if not active:
                 parts.append(_escape(text[a:b]))
+                continue
+            groups: dict[int, list[int]] = {}
+            for c in active.values():
+                groups.setdefault(c.code_id, []).append(c.id)
+            order = sorted(groups, key=track_of.__getitem__)
+            for code_id in order:
+                ids = " ".join(map(str, sorted(groups[code_id])))
+                parts.append(self._open(code_id, track_of[code_id], ids))
+            parts += (_escape(text[a:b]), "</span>" * len(order))
         parts.append("</p>")
         return "".join(parts)
 

@@ -67,7 +67,7 @@ def _page_context(request, project_access, document, *, error: str = "") -> dict
     project = project_access.project
     codes = ws.workspace_codes(project)
     mode, who = _viewed(request, project_access)
-    renderer = ws.TextRenderer(document.text, codes)
+    renderer = ws.TextRenderer(document.text)
     panel_url = reverse("annotator:annotation-panel", args=[project.pk, document.pk])
     context = {
         "access": project_access,
@@ -85,7 +85,7 @@ def _page_context(request, project_access, document, *, error: str = "") -> dict
         by_coder: dict[int, list] = {}
         for coding in codings:
             by_coder.setdefault(coding.coder_id, []).append(coding)
-        column_renderer = ws.TextRenderer(document.text, codes, id_prefix=None)
+        column_renderer = ws.TextRenderer(document.text, id_prefix=None)
         context["coders"] = list(who.values())
         context["columns"] = []
         for cid in sorted(by_coder, key=lambda cid: who[cid].get_username() if cid in who else ""):
@@ -135,7 +135,7 @@ def _fragments(request, document, project_access, *, span, message, extra="", co
     """Re-rendered paragraphs touched by ``span``, the coding count and a status message."""
     if codes is None:
         codes = ws.workspace_codes(project_access.project)
-    renderer = ws.TextRenderer(document.text, codes)
+    renderer = ws.TextRenderer(document.text)
     touched = ws.paragraphs_touching(renderer.bounds, *span)
     lo, hi = renderer.bounds[touched[0]][0], renderer.bounds[touched[-1]][1]
     codings = ws.codings_for(document=document, coder_ids=[request.user.pk], start=lo, end=hi)

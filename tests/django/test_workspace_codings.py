@@ -58,8 +58,8 @@ def test_it_stores_code_points_after_the_flag_emoji_and_answers_with_fragments(
     assert doc.text[annotation.start_offset : annotation.end_offset] == "Israel"
     assert annotation.coder == members["annotator"]
     body = response.text
-    assert body.startswith('<p id="para-1" class="para joined" data-start="6">')
-    assert f'<span class="hl hl-c3" data-ann="{annotation.pk}">Israel</span>' in body
+    assert body.startswith('<p id="para-1" class="para joined r1" data-start="6">')
+    assert f'<span class="hl hl-c3 t0" data-ann="{annotation.pk}">Israel</span>' in body
     assert f'<li id="ann-{annotation.pk}" class="coding"' in body
     assert 'id="coding-count">1<' in body and "In progress" in body
     assert response["HX-Trigger"] == "annotationsChanged"

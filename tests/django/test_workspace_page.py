@@ -70,10 +70,14 @@ def test_it_stacks_one_element_per_code_on_overlapping_codings(client_as, doc, m
     a = coding(doc, members["annotator"], "cooperation", 6, 20)
     b = coding(doc, members["annotator"], "Iran", 12, 30)
     html = client_as("annotator").get(url(doc)).text
+    # Each code keeps its underline track along its run: cooperation on track 0, Iran on 1
+    # where they overlap and still on 1 after cooperation ends; the paragraph makes room for 2.
     assert (
-        f'<span class="hl hl-c1" data-ann="{a.pk}"><span class="hl hl-c3" data-ann="{b.pk}">'
-        in html
+        f'<span class="hl hl-c1 t0" data-ann="{a.pk}">'
+        f'<span class="hl hl-c3 t1" data-ann="{b.pk}">' in html
     )
+    assert f'</span></span><span class="hl hl-c3 t1" data-ann="{b.pk}">' in html
+    assert 'class="para joined r2"' in html
     assert f'id="ann-{a.pk}"' in html and f'id="ann-{b.pk}"' in html
     assert 'id="coding-count">2<' in html
 
@@ -157,3 +161,34 @@ def test_it_joins_hard_wrapped_lines_but_not_paragraphs(client_as, demo_project)
     html = client_as("annotator").get(url(Document.objects.get(pk=1))).text
     assert 'class="para joined"' not in html
     assert html.count('class="para"') == Document.objects.get(pk=1).text.count("\n\n") + 1
+
+
+def test_it_gives_each_code_run_the_lowest_free_track():
+    from annotator.selectors.workspace import Coding, code_tracks
+
+    def c(i, code, start, end):
+        return Coding(i, code, 1, start, end, "")
+
+    codings = [
+        c(1, 5, 0, 10),
+        c(2, 5, 8, 12),  # same code, overlapping: one run [0, 12)
+        c(3, 1, 4, 6),
+        c(4, 2, 12, 20),  # touches the end of code 5's run: may reuse its track
+        c(5, 3, 0, 20),
+        c(6, 4, 5, 30),  # clipped to the paragraph [0, 25)
+    ]
+    assert code_tracks(codings, 0, 25) == [
+        (0, 12, 5, 0),
+        (0, 20, 3, 1),
+        (4, 6, 1, 2),
+        (5, 25, 4, 3),
+        (12, 20, 2, 0),
+    ]
+
+
+def test_it_styles_every_track_the_codebook_can_need(client_as, doc):
+    html = client_as("annotator").get(url(doc)).text
+    for i in range(5):  # five codes: at most five codes overlap, tracks t0..t4, rooms r1..r5
+        assert f".hl.t{i} {{ padding-bottom: calc({i} * 4px + 1px); }}" in html
+        assert f".doc-text .para.r{i + 1} {{" in html
+    assert ".hl.t5 " not in html
