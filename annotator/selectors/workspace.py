@@ -30,11 +30,11 @@ class Coding:
 
 
 def workspace_codes(project) -> list[Code]:
-    """The codebook's active codes, in codebook order (one query)."""
+    """Every code of the codebook, in codebook order (one query). Deactivated codes are
+    included: their existing codings keep their colour and name everywhere; the page offers
+    only active ones (``code.is_active``) for new codings."""
     return list(
-        Code.objects.filter(codebook_id=project.codebook_id, is_active=True).order_by(
-            "order", "name", "id"
-        )
+        Code.objects.filter(codebook_id=project.codebook_id).order_by("order", "name", "id")
     )
 
 
@@ -255,7 +255,7 @@ def coding_items(text: str, codings, codes_by_id: dict, panel_url: str) -> str:
         parts.append(
             f'<li id="ann-{c.id}" class="coding" data-start="{c.start}" data-end="{c.end}">'
             f'<a class="coding-link" href="{panel_url}?ids={c.id}" data-ann="{c.id}">'
-            f'<span class="swatch sw-c{c.code_id}"></span> {names.get(c.code_id, "(inactive code)")}'
+            f'<span class="swatch sw-c{c.code_id}"></span> {names[c.code_id]}'
             f"</a> <q>{_escape(quoted)}</q>{memo}</li>"
         )
     return "".join(parts)

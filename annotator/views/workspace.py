@@ -73,7 +73,9 @@ def _page_context(request, project_access, document, *, error: str = "") -> dict
         "access": project_access,
         "project": project,
         "document": document,
-        "codes": codes,
+        "codes": codes,  # every code: existing codings of deactivated ones keep their colour
+        "active_codes": [c for c in codes if c.is_active],  # offered for new codings
+        "shortcut_codes": [c for c in codes if c.is_active and c.shortcut],
         "mode": mode,
         "error": error,
         "editable": mode == "self",
@@ -164,7 +166,8 @@ def annotation_create(request, project_id: int, document_id: int):
     codes = ws.workspace_codes(project_access.project)
     try:
         code_id = _int(request.POST.get("code"), "code")
-        code = next((c for c in codes if c.pk == code_id), None)
+        # Only active codes take new codings (the service refuses the others too).
+        code = next((c for c in codes if c.pk == code_id and c.is_active), None)
         if code is None:
             raise ValidationError({"code": "This code does not belong to the project's codebook."})
         start, end = selection_normalise(
