@@ -127,6 +127,13 @@ def _invalid(request, project_access, document, error: ValidationError, status: 
     return render_page_or_partial(request, PAGE, "workspace-body", context, status=status)
 
 
+def _coding_data(data: dict) -> str:
+    """What the page's script needs to undo a change (ids, offsets, memo text), as a
+    ``<template data-ws-coding>`` element in the body. Never a header: a memo is user text of
+    any length, and headers carry neither."""
+    return f'<template data-ws-coding="{escape(json.dumps(data))}"></template>'
+
+
 def _back(project_id, document_id):
     return redirect(
         reverse("annotator:document-annotate", args=[project_id, document_id]), permanent=False
@@ -191,26 +198,25 @@ def annotation_create(request, project_id: int, document_id: int):
     panel_url = reverse("annotator:annotation-panel", args=[project_id, document_id])
     item = ws.coding_items(document.text, [coding], {code.pk: code}, panel_url)
     verb = "Coded" if created else "Already coded"
-    response = _fragments(
+    return _fragments(
         request,
         document,
         project_access,
         span=(start, end),
         message=f"{verb} “{document.text[start:end][:40]}” as {code.name}.",
-        extra=item,
+        extra=item
+        + _coding_data(
+            {
+                "id": annotation.pk,
+                "created": created,
+                "code": code.pk,
+                "start": start,
+                "end": end,
+                "memo": annotation.memo,
+            }
+        ),
         codes=codes,
     )
-    response["X-Coding"] = json.dumps(
-        {
-            "id": annotation.pk,
-            "created": created,
-            "code": code.pk,
-            "start": start,
-            "end": end,
-            "memo": annotation.memo,
-        }
-    )
-    return response
 
 
 def _own_coding(request, project_id, document_id, annotation_id):
@@ -241,7 +247,7 @@ def annotation_delete(request, project_id: int, document_id: int, annotation_id:
         return _invalid(request, project_access, document, error, status=403)
     if not _is_fragment(request):
         return _back(project_id, document_id)
-    response = _fragments(
+    return _fragments(
         request,
         document,
         project_access,
@@ -250,10 +256,9 @@ def annotation_delete(request, project_id: int, document_id: int, annotation_id:
         extra=(
             f'<div data-remove="ann-{annotation_id}"></div>'
             f'<div data-remove="panel-ann-{annotation_id}"></div>'
+            + _coding_data({"id": annotation_id, "deleted": True, **undo})
         ),
     )
-    response["X-Coding"] = json.dumps({"id": annotation_id, "deleted": True, **undo})
-    return response
 
 
 @require_POST
@@ -291,12 +296,10 @@ def annotation_memo(request, project_id: int, document_id: int, annotation_id: i
         item
         + panel_item
         + f'<div id="ws-message" class="ws-message" role="status">Memo saved for {escape(annotation.code.name)}.</div>'
+        + _coding_data({"id": annotation.pk, "memo": annotation.memo, "before": before})
     )
     response = HttpResponse(html)
     response["HX-Trigger"] = "annotationsChanged"
-    response["X-Coding"] = json.dumps(
-        {"id": annotation.pk, "memo": annotation.memo, "before": before}
-    )
     return response
 
 

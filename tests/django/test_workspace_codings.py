@@ -1,6 +1,7 @@
 """Create, remove and memo endpoints of the workspace, and the codings panel."""
 
 import json
+import re
 
 import pytest
 from django.test import Client
@@ -26,6 +27,14 @@ def create_url(doc):
 def post_coding(client, doc, code_id, start, end, **extra):
     data = {"code": code_id, "start": start, "end": end, **extra}
     return client.post(create_url(doc), data, headers=HX)
+
+
+def coding_data(response) -> dict:
+    """The undo data the workspace script reads from the body (``template[data-ws-coding]``)."""
+    import html
+
+    [raw] = re.findall(r'<template data-ws-coding="([^"]*)"></template>', response.text)
+    return json.loads(html.unescape(raw))
 
 
 def mine(doc, user):
@@ -63,7 +72,7 @@ def test_it_stores_code_points_after_the_flag_emoji_and_answers_with_fragments(
     assert f'<li id="ann-{annotation.pk}" class="coding"' in body
     assert 'id="coding-count">1<' in body and "In progress" in body
     assert response["HX-Trigger"] == "annotationsChanged"
-    assert json.loads(response["X-Coding"])["created"] is True
+    assert coding_data(response)["created"] is True
 
 
 def test_it_answers_only_the_touched_paragraphs_even_across_paragraphs(client_as, doc):
@@ -87,7 +96,7 @@ def test_it_creates_one_row_when_the_same_coding_is_submitted_twice(client_as, d
     client = client_as("annotator")
     post_coding(client, doc, 1, 6, 12)
     second = post_coding(client, doc, 1, 6, 12)
-    assert second.status_code == 200 and json.loads(second["X-Coding"])["created"] is False
+    assert second.status_code == 200 and coding_data(second)["created"] is False
     assert Annotation.objects.count() == 1
 
 
@@ -168,7 +177,7 @@ def test_it_removes_an_own_coding_and_answers_with_the_repainted_paragraph(clien
     assert response.status_code == 200 and not Annotation.objects.exists()
     assert f'<div data-remove="ann-{a.pk}"></div>' in response.text
     assert 'id="para-1"' in response.text and "hl-c2" not in response.text
-    undo = json.loads(response["X-Coding"])
+    undo = coding_data(response)
     assert (undo["code"], undo["start"], undo["end"]) == (2, 6, 12)
 
 
@@ -201,7 +210,7 @@ def test_it_saves_a_memo_and_answers_with_the_list_and_panel_entries(client_as, 
     assert a.memo == "why <b>"
     assert f'id="ann-{a.pk}"' in response.text and f'id="panel-ann-{a.pk}"' in response.text
     assert "why &lt;b&gt;" in response.text
-    assert json.loads(response["X-Coding"])["before"] == ""
+    assert coding_data(response)["before"] == ""
 
 
 def test_it_rejects_an_overlong_memo(client_as, doc, members):
@@ -238,3 +247,25 @@ def test_it_lists_others_codings_only_to_who_may_see_them(client_as, doc, member
 @pytest.mark.parametrize(("role", "status"), [("outsider", 404), ("manager", 200)])
 def test_it_applies_the_access_matrix_to_the_panel(client_as, doc, role, status):
     assert client_as(role).get(panel_url(doc, 1)).status_code == status
+
+
+def test_it_never_puts_user_text_in_a_response_header(client_as, doc, members):
+    """A memo (user text of any length) travels in the body only: create, memo edit, remove,
+    and a refused memo of 1,000,000 characters."""
+    client = client_as("annotator")
+    memo = "memo-marker " * 100
+    created = post_coding(client, doc, 1, 6, 12, memo=memo)
+    assert coding_data(created)["memo"] == memo
+    annotation = Annotation.objects.get()
+    edit_url = reverse("annotator:annotation-memo", args=[doc.project_id, doc.pk, annotation.pk])
+    edited = client.post(edit_url, {"memo": memo + "2"}, headers={"HX-Request": "true"})
+    assert coding_data(edited)["before"] == memo
+    delete_url = reverse(
+        "annotator:annotation-delete", args=[doc.project_id, doc.pk, annotation.pk]
+    )
+    removed = client.post(delete_url, headers={"HX-Request": "true"})
+    assert coding_data(removed)["memo"] == memo + "2"
+    huge = post_coding(client, doc, 2, 20, 30, memo="x" * 1_000_000)
+    for response in (created, edited, removed, huge):
+        for name, value in response.items():
+            assert "memo-marker" not in value and len(value) < 200, name

@@ -29,9 +29,12 @@
 
   // Swap the server's fragments in: replace by id, remove [data-remove], insert new list
   // entries in text order, update live regions in place so screen readers announce them.
-  function applyFragments(html) {
-    const tpl = document.createElement("template");
-    tpl.innerHTML = html;
+  function applyFragments(htmlOrTemplate) {
+    let tpl = htmlOrTemplate;
+    if (typeof tpl === "string") {
+      tpl = document.createElement("template");
+      tpl.innerHTML = htmlOrTemplate;
+    }
     for (const el of Array.from(tpl.content.children)) {
       const gone = el.getAttribute("data-remove");
       if (gone) {
@@ -80,9 +83,13 @@
         headers: { "X-CSRFToken": csrf, "HX-Request": "true" },
       }).then(function (response) {
         return response.text().then(function (text) {
-          const header = response.headers.get("X-Coding");
-          const coding = header ? JSON.parse(header) : null;
-          if (response.ok || /id="ws-message"/.test(text)) applyFragments(text);
+          // What undo needs comes in the body (never a header: memos are user text).
+          const tpl = document.createElement("template");
+          tpl.innerHTML = text;
+          const data = tpl.content.querySelector("template[data-ws-coding]");
+          const coding = data ? JSON.parse(data.dataset.wsCoding) : null;
+          if (data) data.remove();
+          if (response.ok || tpl.content.getElementById("ws-message")) applyFragments(tpl);
           else message("The server refused this change (" + response.status + ").", true);
           return { ok: response.ok, coding: coding };
         });
