@@ -26,6 +26,7 @@ from .helpers import render_page_or_partial
 
 PAGE = "annotator/annotate/document.html"
 PANEL = "annotator/annotate/codings.html"
+LIST = "annotator/annotate/list.html"
 
 
 def _is_fragment(request) -> bool:
@@ -97,16 +98,46 @@ def _page_context(request, project_access, document, *, error: str = "") -> dict
                 context["columns"].append((who[cid], len(by_coder[cid]), mark_safe(html)))  # noqa: S308
         return context
     codings = ws.codings_for(document=document, coder_ids=[who.pk])
-    codes_by_id = {code.pk: code for code in codes}
+    list_url = reverse("annotator:annotation-list", args=[project.pk, document.pk])
     context.update(
         viewed_coder=who,
         coders=ws.project_coders(project) if project_access.sees_all_coders() else [],
         coding_count=len(codings),
-        # Both built in Python and escaped piece by piece: see selectors/workspace.py.
+        # Built in Python and escaped piece by piece: see selectors/workspace.py.
         text_html=mark_safe(renderer.document(codings)),  # noqa: S308
-        items_html=mark_safe(ws.coding_items(document.text, codings, codes_by_id, panel_url)),  # noqa: S308
+        # The list of every coding is loaded on demand: one entry per coding made it most of
+        # the page's weight on long documents.
+        list_url=list_url + (f"?coder={who.pk}" if mode == "coder" else ""),
     )
     return context
+
+
+@require_GET
+def annotation_list(request, project_id: int, document_id: int):
+    """The list of every coding shown in the workspace (the user's own, or under ``?coder=``
+    the one coder a curator views): the fragment the workspace loads on demand, or a page."""
+    project_access, document = access.document_for(request.user, project_id, document_id)
+    project = project_access.project
+    mode, who = _viewed(request, project_access)
+    if mode == "all":
+        raise Http404("Choose one coder.")
+    codes = ws.workspace_codes(project)
+    codings = ws.codings_for(document=document, coder_ids=[who.pk])
+    panel_url = reverse("annotator:annotation-panel", args=[project.pk, document.pk])
+    context = {
+        "access": project_access,
+        "project": project,
+        "document": document,
+        "codes": codes,
+        "mode": mode,
+        "viewed_coder": who,
+        "coding_count": len(codings),
+        # Built in Python and escaped piece by piece: see selectors/workspace.py.
+        "items_html": mark_safe(  # noqa: S308
+            ws.coding_items(document.text, codings, {c.pk: c for c in codes}, panel_url)
+        ),
+    }
+    return render_page_or_partial(request, LIST, "coding-list", context)
 
 
 @require_GET
@@ -364,6 +395,7 @@ _DOC = "projects/<id:project_id>/documents/<id:document_id>/"
 urlpatterns = [
     path(_DOC, document_annotate, name="document-annotate"),
     path(_DOC + "codings/", annotation_panel, name="annotation-panel"),
+    path(_DOC + "codings/list/", annotation_list, name="annotation-list"),
     path(_DOC + "codings/new/", annotation_create, name="annotation-create"),
     path(_DOC + "codings/<id:annotation_id>/delete/", annotation_delete, name="annotation-delete"),
     path(_DOC + "codings/<id:annotation_id>/memo/", annotation_memo, name="annotation-memo"),

@@ -96,8 +96,15 @@ def test_it_keeps_overlapping_codings_legible_and_lists_them_on_click(page, logi
     expect(panel).to_contain_text("Iran")
 
 
+def open_list(page):
+    """The list of every coding loads on demand, in place of its link."""
+    page.get_by_role("link", name="List every coding").click()
+    expect(page.locator("#coding-list")).to_be_attached()
+
+
 def test_it_removes_a_coding_then_undoes_the_removal_with_its_memo(page, login, doc):
     open_workspace(page, login, doc)
+    open_list(page)
     mouse_select(page, "para-1", "Friends")
     page.keyboard.press("4")
     expect(page.locator("#para-1 .hl-c4")).to_have_text("Friends")
@@ -118,6 +125,7 @@ def test_it_removes_a_coding_then_undoes_the_removal_with_its_memo(page, login, 
 
 def test_it_undoes_a_coding_and_a_memo_edit(page, login, doc):
     open_workspace(page, login, doc)
+    open_list(page)
     mouse_select(page, "para-1", "Enemies")
     page.keyboard.press("5")
     expect(page.locator("#para-1 .hl-c5")).to_have_text("Enemies")

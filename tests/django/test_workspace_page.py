@@ -78,7 +78,6 @@ def test_it_stacks_one_element_per_code_on_overlapping_codings(client_as, doc, m
     )
     assert f'</span></span><span class="hl hl-c3 t1" data-ann="{b.pk}">' in html
     assert 'class="para joined r2"' in html
-    assert f'id="ann-{a.pk}"' in html and f'id="ann-{b.pk}"' in html
     assert 'id="coding-count">2<' in html
 
 
@@ -192,3 +191,25 @@ def test_it_styles_every_track_the_codebook_can_need(client_as, doc):
         assert f".hl.t{i} {{ padding-bottom: calc({i} * 4px + 1px); }}" in html
         assert f".doc-text .para.r{i + 1} {{" in html
     assert ".hl.t5 " not in html
+
+
+def test_it_loads_the_list_of_codings_on_demand(client_as, doc, members):
+    """The page links to the list (no entry per coding in it); the list answers as a
+    fragment for the page's script or as a page, for the viewed coder only."""
+    mine = coding(doc, members["annotator"], "tension", 6, 12, memo="why <this>")
+    theirs = coding(doc, members["annotator2"], "trade", 6, 12)
+    client = client_as("annotator")
+    html = client.get(url(doc)).text
+    assert f'id="ann-{mine.pk}"' not in html and 'id="coding-list-link"' in html
+    list_url = reverse("annotator:annotation-list", args=[doc.project_id, doc.pk])
+    fragment = client.get(list_url, headers={"HX-Request": "true"}).text
+    assert fragment.lstrip().startswith('<ol id="coding-list"')
+    assert f'<li id="ann-{mine.pk}" class="coding"' in fragment
+    assert "why &lt;this&gt;" in fragment and f'id="ann-{theirs.pk}"' not in fragment
+    full = client.get(list_url).text
+    assert "<html" in full and f'id="ann-{mine.pk}"' in full and "Your codings (1)" in full
+    # Blind coding: an annotator may not list another coder's codings; a curator may.
+    assert client.get(list_url, {"coder": members["annotator2"].pk}).status_code == 404
+    theirs_list = client_as("curator").get(list_url, {"coder": members["annotator2"].pk}).text
+    assert f'id="ann-{theirs.pk}"' in theirs_list and f'id="ann-{mine.pk}"' not in theirs_list
+    assert client_as("outsider").get(list_url).status_code == 404

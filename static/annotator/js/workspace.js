@@ -162,6 +162,20 @@
 
   // Clicking a highlight (without selecting) lists the codings under it.
   body.addEventListener("click", function (event) {
+    const listLink = event.target.closest("a[data-ws-list]");
+    if (listLink) {
+      // The list of every coding is loaded on demand, in place of its link.
+      event.preventDefault();
+      fetch(listLink.href, { headers: { "HX-Request": "true" }, credentials: "same-origin" })
+        .then(function (response) { return response.text(); })
+        .then(function (html) {
+          const box = document.getElementById("coding-list-box");
+          box.innerHTML = html;
+          const list = document.getElementById("coding-list");
+          if (list) { list.tabIndex = -1; list.focus({ preventScroll: true }); }
+        });
+      return;
+    }
     const link = event.target.closest("a.coding-link");
     if (link) {
       event.preventDefault();
