@@ -68,7 +68,6 @@ def _page_context(request, project_access, document, *, error: str = "") -> dict
     project = project_access.project
     codes = ws.workspace_codes(project)
     mode, who = _viewed(request, project_access)
-    renderer = ws.TextRenderer(document.text)
     panel_url = reverse("annotator:annotation-panel", args=[project.pk, document.pk])
     context = {
         "access": project_access,
@@ -88,14 +87,17 @@ def _page_context(request, project_access, document, *, error: str = "") -> dict
         by_coder: dict[int, list] = {}
         for coding in codings:
             by_coder.setdefault(coding.coder_id, []).append(coding)
-        column_renderer = ws.TextRenderer(document.text, id_prefix=None)
+        # The same paragraphs in every column; each column paints its coder's codings.
+        # Escaped in ws.text_html.
+        html = mark_safe(ws.text_html(document.text, id_prefix=None))  # noqa: S308
         context["coders"] = list(who.values())
-        context["columns"] = []
-        for cid in sorted(by_coder, key=lambda cid: who[cid].get_username() if cid in who else ""):
-            if cid in who:
-                html = column_renderer.document(by_coder[cid])
-                # Escaped piece by piece in TextRenderer.
-                context["columns"].append((who[cid], len(by_coder[cid]), mark_safe(html)))  # noqa: S308
+        context["columns"] = [
+            (who[cid], len(by_coder[cid]), html, ws.coding_data(by_coder[cid]), f"codings-{cid}")
+            for cid in sorted(
+                by_coder, key=lambda cid: who[cid].get_username() if cid in who else ""
+            )
+            if cid in who
+        ]
         return context
     codings = ws.codings_for(document=document, coder_ids=[who.pk])
     list_url = reverse("annotator:annotation-list", args=[project.pk, document.pk])
@@ -103,8 +105,9 @@ def _page_context(request, project_access, document, *, error: str = "") -> dict
         viewed_coder=who,
         coders=ws.project_coders(project) if project_access.sees_all_coders() else [],
         coding_count=len(codings),
-        # Built in Python and escaped piece by piece: see selectors/workspace.py.
-        text_html=mark_safe(renderer.document(codings)),  # noqa: S308
+        # Escaped in ws.text_html; the codings are data the page's script paints.
+        text_html=mark_safe(ws.text_html(document.text)),  # noqa: S308
+        coding_data=ws.coding_data(codings),
         # The list of every coding is loaded on demand: one entry per coding made it most of
         # the page's weight on long documents.
         list_url=list_url + (f"?coder={who.pk}" if mode == "coder" else ""),
@@ -171,20 +174,13 @@ def _back(project_id, document_id):
     )
 
 
-def _fragments(request, document, project_access, *, span, message, extra="", codes=None):
-    """Re-rendered paragraphs touched by ``span``, the coding count and a status message."""
-    if codes is None:
-        codes = ws.workspace_codes(project_access.project)
-    renderer = ws.TextRenderer(document.text)
-    touched = ws.paragraphs_touching(renderer.bounds, *span)
-    lo, hi = renderer.bounds[touched[0]][0], renderer.bounds[touched[-1]][1]
-    codings = ws.codings_for(document=document, coder_ids=[request.user.pk], start=lo, end=hi)
-    count = Annotation.objects.filter(document=document, coder=request.user).count()
+def _fragments(request, document, project_access, *, message, extra=""):
+    """What a save answers with: ``extra`` (the coding's list entry and undo data), the
+    user's status and a message. No text: the page paints the coding itself, so the answer
+    and its work do not grow with the document."""
     status = ws.status_of(document=document, coder=request.user)
     parts = [
-        renderer.paragraphs(touched, codings),
         extra,
-        f'<span id="coding-count">{count}</span>',
         render_to_string(
             f"{PAGE}#ws-status",
             {"status": status, "project": project_access.project, "document": document},
@@ -233,7 +229,6 @@ def annotation_create(request, project_id: int, document_id: int):
         request,
         document,
         project_access,
-        span=(start, end),
         message=f"{verb} “{document.text[start:end][:40]}” as {code.name}.",
         extra=item
         + _coding_data(
@@ -246,7 +241,6 @@ def annotation_create(request, project_id: int, document_id: int):
                 "memo": annotation.memo,
             }
         ),
-        codes=codes,
     )
 
 
@@ -282,7 +276,6 @@ def annotation_delete(request, project_id: int, document_id: int, annotation_id:
         request,
         document,
         project_access,
-        span=(undo["start"], undo["end"]),
         message=f"Removed the coding {annotation.code.name}.",
         extra=(
             f'<div data-remove="ann-{annotation_id}"></div>'

@@ -6,6 +6,7 @@ from playwright.sync_api import expect
 
 from annotator.models import Annotation, Document
 
+from .highlights import wait_marked
 from .test_workspace import TITLE, mouse_select
 
 WIDTH, HEIGHT = 390, 844
@@ -53,6 +54,6 @@ def test_it_keeps_the_code_buttons_in_view_while_reading_on_a_narrow_screen(
     word = max(middle.inner_text().split(), key=len).strip(".,;:!?\"'“”()’")
     mouse_select(phone, para_id, word)
     buttons.nth(2).click()
-    expect(phone.locator(f"#{para_id} .hl-c3").first).to_be_visible()
+    wait_marked(phone, 3, [word])
     [coding] = Annotation.objects.filter(document=document, coder__username="alice")
     assert document.text[coding.start_offset : coding.end_offset] == word

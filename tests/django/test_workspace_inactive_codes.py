@@ -7,6 +7,7 @@ from django.urls import reverse
 
 from annotator import services
 from annotator.models import Annotation, Code, Document
+from annotator.templatetags.annotator_tags import tint
 
 pytestmark = pytest.mark.django_db
 
@@ -48,8 +49,8 @@ def test_it_keeps_the_colour_and_name_of_a_deactivated_codes_codings(
 ):
     html = page(client_as("annotator"), doc)
     mine = retired[0]
-    assert f'<span class="hl hl-c{trade.pk} t0" data-ann="{mine.pk}">Israel</span>' in html
-    assert f".hl-c{trade.pk} {{ --c: {trade.color};" in html
+    assert f"[{mine.pk}, {trade.pk}, 6, 12]" in html  # painted by the page's script
+    assert f"::highlight(c{trade.pk}t0) {{ background-color: {tint(trade.color)};" in html
     assert f".sw-c{trade.pk} {{ background: {trade.color}; }}" in html
     list_url = reverse("annotator:annotation-list", args=[doc.project_id, doc.pk])
     listed = client_as("annotator").get(list_url).text
@@ -80,12 +81,15 @@ def test_it_keeps_the_colour_in_the_read_only_views_and_the_panel(
     curator = client_as("curator")
     theirs = retired[1]
     one = page(curator, doc, coder=members["annotator2"].pk)
-    assert f'class="hl hl-c{trade.pk} t0" data-ann="{theirs.pk}"' in one
-    assert f".hl-c{trade.pk} {{ --c: {trade.color};" in one
+    assert f"[{theirs.pk}, {trade.pk}, 6, 12]" in one
+    assert f"::highlight(c{trade.pk}t0) {{ background-color: {tint(trade.color)};" in one
     assert f'code-chip code-c{trade.pk}">trade</span> <span class="meta">(inactive)' in one
     both = page(curator, doc, coder="all")
-    assert both.count(f'class="hl hl-c{trade.pk} t0"') == 2
-    assert f".hl-c{trade.pk} {{ --c: {trade.color};" in both
+    assert (
+        f"[{retired[0].pk}, {trade.pk}, 6, 12]" in both
+        and f"[{theirs.pk}, {trade.pk}, 6, 12]" in both
+    )
+    assert f"::highlight(c{trade.pk}t0) {{ background-color: {tint(trade.color)};" in both
     panel_url = reverse("annotator:annotation-panel", args=[doc.project_id, doc.pk])
     panel = curator.get(panel_url, {"ids": theirs.pk}).text
     assert f"sw-c{trade.pk}" in panel and f".sw-c{trade.pk} {{ background: {trade.color}" in panel
