@@ -6,20 +6,29 @@ import io
 
 from PIL import Image
 
+# Marks are StaticRanges: a live copy can be measured and read.
+LIVE_JS = """const live = (s) => { const r = new Range(); r.setStart(s.startContainer, s.startOffset);
+  r.setEnd(s.endContainer, s.endOffset); return r; };"""
+
 # The texts marked with a code (in a rendered text, by default the workspace's), in text order.
-MARKED_JS = """([code, rootSelector]) => {
+MARKED_JS = (
+    """([code, rootSelector]) => {
+  """
+    + LIVE_JS
+    + """
   const root = document.querySelector(rootSelector);
   const found = [];
   for (const [name, highlight] of CSS.highlights) {
     const m = /^c(\\d+)t(\\d+)$/.exec(name);
     if (!m || Number(m[1]) !== code) continue;
     for (const range of highlight) {
-      if (root && root.contains(range.startContainer)) found.push(range);
+      if (root && root.contains(range.startContainer)) found.push(live(range));
     }
   }
   found.sort((a, b) => a.compareBoundaryPoints(Range.START_TO_START, b));
   return found.map((r) => r.toString());
 }"""
+)
 
 
 def marked(page, code_id: int, root: str = "#doc-text") -> list[str]:
@@ -36,13 +45,17 @@ def wait_marked(page, code_id: int, texts: list[str], root: str = "#doc-text"):
 
 # Viewport coordinates of the first line box of the code's (any code's, for null) nth range in
 # the rendered text, scrolled into view.
-RECT_JS = """([code, rootSelector, nth]) => {
+RECT_JS = (
+    """([code, rootSelector, nth]) => {
+  """
+    + LIVE_JS
+    + """
   const root = document.querySelector(rootSelector);
   const found = [];
   for (const [name, highlight] of CSS.highlights) {
     const m = /^c(\\d+)t(\\d+)$/.exec(name);
     if (!m || (code !== null && Number(m[1]) !== code)) continue;
-    for (const range of highlight) if (root.contains(range.startContainer)) found.push(range);
+    for (const range of highlight) if (root.contains(range.startContainer)) found.push(live(range));
   }
   found.sort((a, b) => a.compareBoundaryPoints(Range.START_TO_START, b));
   const range = found[nth];
@@ -55,6 +68,7 @@ RECT_JS = """([code, rootSelector, nth]) => {
     resolve({ x: r.left, y: r.top, width: r.width, height: r.height });
   })));
 }"""
+)
 
 
 def colour_pixels(png: bytes, hex_colour: str, tolerance: int = 24) -> int:

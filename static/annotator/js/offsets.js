@@ -138,14 +138,15 @@
     return { node: node, offset: offset };
   }
 
-  // A live Range over the code points [start, end) of the rendered text.
+  // A StaticRange over the code points [start, end) of the rendered text. Static, not live:
+  // the text never changes, and the browser updates every live Range of the document on each
+  // DOM change anywhere (thousands of them would slow every swap of a message or list entry).
   function rangeOf(index, start, end) {
     const a = indexedPoint(index, start);
     const b = indexedPoint(index, end);
-    const range = new Range();
-    range.setStart(a.node, a.offset);
-    range.setEnd(b.node, b.offset);
-    return range;
+    return new StaticRange({
+      startContainer: a.node, startOffset: a.offset, endContainer: b.node, endOffset: b.offset,
+    });
   }
 
   window.AnnotatorOffsets = {
