@@ -172,12 +172,21 @@ def measure_browser(document, live_url, targets) -> dict:
         page.get_by_role("button", name="Log in").click()
         page.wait_for_url("**/")
         page.add_init_script(LOAD_JS)
-        painted, longest = [], []
+        painted, longest, phases = [], [], []
         for _ in range(2 if "--quick" in sys.argv else 5):
             page.goto(url, wait_until="load")
             painted.append(page.evaluate("window.__painted"))
+            phases.append(
+                page.evaluate(
+                    "(() => { const n = performance.getEntriesByType('navigation')[0];"
+                    " return [n.responseStart, n.responseEnd, n.domContentLoadedEventEnd,"
+                    " n.loadEventEnd]; })()"
+                )
+            )
             longest.append(page.evaluate("window.__longest"))
         out["painted"] = statistics.median(painted)
+        # Where the time goes: first byte, last byte, DOMContentLoaded, load (medians).
+        out["phases"] = [statistics.median(p[i] for p in phases) for i in range(4)]
         out["longest_task"] = statistics.median(longest)
         out["elements"] = page.evaluate("document.getElementsByTagName('*').length")
         out["nodes"] = page.evaluate(
@@ -342,6 +351,8 @@ def main():
             print(
                 f"Chromium, {doc.length:,} characters, {doc.annotations.count():,} codings: "
                 f"painted {r['painted']:.0f} ms [{verdict(r['painted'] <= target)} ≤ {target} ms], "
+                f"(first byte {r['phases'][0]:.0f}, last byte {r['phases'][1]:.0f}, "
+                f"DOMContentLoaded {r['phases'][2]:.0f}, load {r['phases'][3]:.0f} ms), "
                 f"longest task {r['longest_task']:.0f} ms, {r['elements']:,} elements, "
                 f"{r['nodes']:,} DOM nodes, whole text in the DOM: "
                 f"{verdict(r['text_in_dom'] >= doc.length - doc.text.count(chr(10)))}; "

@@ -99,15 +99,15 @@ def _page_context(request, project_access, document, *, error: str = "") -> dict
             if cid in who
         ]
         return context
-    codings = ws.codings_for(document=document, coder_ids=[who.pk])
+    data = ws.coding_data_for(document=document, coder_id=who.pk)
     list_url = reverse("annotator:annotation-list", args=[project.pk, document.pk])
     context.update(
         viewed_coder=who,
         coders=ws.project_coders(project) if project_access.sees_all_coders() else [],
-        coding_count=len(codings),
+        coding_count=len(data) // 4,
         # Escaped in ws.text_html; the codings are data the page's script paints.
         text_html=mark_safe(ws.text_html(document.text)),  # noqa: S308
-        coding_data=ws.coding_data(codings),
+        coding_data=data,
         # The list of every coding is loaded on demand: one entry per coding made it most of
         # the page's weight on long documents.
         list_url=list_url + (f"?coder={who.pk}" if mode == "coder" else ""),
