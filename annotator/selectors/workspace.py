@@ -1,15 +1,16 @@
 """Reads and HTML building for the annotation workspace.
 
-The document text is rendered once, on the server, as paragraphs (split on ``\\n``) whose
-``data-start`` is their first code point. Inside a paragraph the text is cut at every coding
-boundary; each piece is wrapped in one ``<span class="hl hl-c<code>">`` per code covering it,
-nested in codebook order, so each code draws its own underline at its own depth (CSS). The
-HTML is built with string joins: a template loop over ~10,000 pieces is far too slow, and the
-save path re-renders only the paragraphs a change touches.
+The document text is rendered once, on the server, as plain paragraphs (one ``<p>`` per line
+of the text, blank lines give none) whose ``data-start`` is their first code point: the whole
+text is in the DOM (find in page, screen readers) with two DOM nodes per paragraph. The
+codings are not markup: the page carries them as data (``coding_data``) and
+``static/annotator/js/workspace.js`` paints them with the CSS Custom Highlight API, one
+highlight per code and underline track. A save therefore answers with no text at all, and its
+work does not grow with the document.
 """
 
-from bisect import bisect_right
 from dataclasses import dataclass
+from itertools import chain
 
 from django.db.models import Count, IntegerField, OuterRef, Q, Subquery
 from django.db.models.functions import Coalesce, Substr
@@ -30,11 +31,11 @@ class Coding:
 
 
 def workspace_codes(project) -> list[Code]:
-    """The codebook's active codes, in codebook order (one query)."""
+    """Every code of the codebook, in codebook order (one query). Deactivated codes are
+    included: their existing codings keep their colour and name everywhere; the page offers
+    only active ones (``code.is_active``) for new codings."""
     return list(
-        Code.objects.filter(codebook_id=project.codebook_id, is_active=True).order_by(
-            "order", "name", "id"
-        )
+        Code.objects.filter(codebook_id=project.codebook_id).order_by("order", "name", "id")
     )
 
 
@@ -72,38 +73,10 @@ def status_of(*, document: Document, coder) -> str | None:
     )
 
 
-def paragraph_bounds(text: str) -> list[tuple[int, int]]:
-    """``(start, end)`` in code points of every line of the text (empty lines included)."""
-    bounds, pos = [], 0
-    for line in text.split("\n"):
-        bounds.append((pos, pos + len(line)))
-        pos += len(line) + 1
-    return bounds
-
-
-def paragraphs_touching(bounds, start: int, end: int) -> range:
-    """Indices of the paragraphs a span ``[start, end)`` touches."""
-    starts = [b[0] for b in bounds]
-    first = bisect_right(starts, start) - 1
-    last = bisect_right(starts, max(start, end - 1)) - 1
-    return range(max(first, 0), last + 1)
-
-
-def _by_paragraph(bounds, codings) -> list[list[Coding]]:
-    starts = [b[0] for b in bounds]
-    per = [[] for _ in bounds]
-    for coding in codings:
-        first = bisect_right(starts, coding.start) - 1
-        last = bisect_right(starts, coding.end - 1) - 1
-        for i in range(max(first, 0), last + 1):
-            per[i].append(coding)
-    return per
-
-
 def _escape(text: str) -> str:
     """The same five replacements as ``django.utils.html.escape``, without its per-call lazy
     wrapper and with ``str.replace`` (C speed) instead of ``str.translate`` (a dict lookup per
-    character): the page escapes ~10,000 pieces and 200,000 characters."""
+    character)."""
     return (
         text.replace("&", "&amp;")
         .replace("<", "&lt;")
@@ -113,83 +86,40 @@ def _escape(text: str) -> str:
     )
 
 
-class TextRenderer:
-    """Renders paragraphs of one document with the given codings' highlights."""
+def text_html(text: str, *, id_prefix: str | None = "para-") -> str:
+    """The document's paragraphs: ``<p id="para-<line>" class="para[ joined]"
+    data-start="<code point>">`` per non-empty line, text escaped. A line followed directly by
+    another (hard-wrapped text) is ``joined``: no margin between them; a blank line, which gets
+    no element, ends a paragraph and leaves the margin. Built with one escape of the whole
+    text and string joins (a template loop is far too slow for 1,000,000 characters)."""
+    escaped = _escape(text).split("\n")
+    lines = text.split("\n")
+    parts, pos = [], 0
+    last = len(lines) - 1
+    for i, line in enumerate(lines):
+        if line:
+            ident = f' id="{id_prefix}{i}"' if id_prefix else ""
+            css = "para joined" if i < last and lines[i + 1] else "para"
+            parts.append(f'<p{ident} class="{css}" data-start="{pos}">{escaped[i]}</p>')
+        pos += len(line) + 1
+    return "".join(parts)
 
-    def __init__(self, text: str, codes, *, id_prefix: str | None = "para-"):
-        self.text = text
-        self.bounds = paragraph_bounds(text)
-        self.rank = {code.pk: i for i, code in enumerate(codes)}
-        self.id_prefix = id_prefix
-        self._open_cache: dict[tuple, tuple[str, str]] = {}
 
-    def _tags(self, active: dict[int, int]) -> tuple[str, str]:
-        """Opening and closing tags for a set of codings ``{id: code_id}``: one element per
-        code, in codebook order, listing the ids of that code's codings."""
-        # The key keeps the dict's insertion order (no sort per piece); the same set reached in
-        # another order is only a cache miss, the tags it builds are the same.
-        key = tuple(active)
-        cached = self._open_cache.get(key)
-        if cached is None:
-            groups: dict[int, list[str]] = {}
-            for ann_id in sorted(key):
-                groups.setdefault(active[ann_id], []).append(str(ann_id))
-            order = sorted(groups, key=lambda cid: self.rank.get(cid, len(self.rank)))
-            opened = "".join(
-                f'<span class="hl hl-c{cid}" data-ann="{" ".join(groups[cid])}">' for cid in order
-            )
-            cached = (opened, "</span>" * len(order))
-            self._open_cache[key] = cached
-        return cached
+def coding_data(codings) -> list[int]:
+    """The codings as the page's script paints them: ``[id, code id, start, end]`` of each,
+    flattened into one list of integers (compact JSON)."""
+    return list(chain.from_iterable((c.id, c.code_id, c.start, c.end) for c in codings))
 
-    def paragraph(self, i: int, codings: list[Coding]) -> str:
-        start, end = self.bounds[i]
-        text = self.text
-        ident = f' id="{self.id_prefix}{i}"' if self.id_prefix else ""
-        # A line followed directly by another (hard-wrapped text) joins it without a gap; a
-        # blank line, which gets no element, ends a paragraph and leaves the margin.
-        bounds = self.bounds
-        joined = i + 1 < len(bounds) and bounds[i + 1][1] > bounds[i + 1][0]
-        css = "para joined" if joined else "para"
-        head = f'<p{ident} class="{css}" data-start="{start}">'
-        if not codings:
-            return head + _escape(text[start:end]) + "</p>"
-        # Sweep the coding boundaries inside the paragraph: the set of codings covering the
-        # text changes only there, so each piece between two boundaries is one run of tags.
-        opening: dict[int, list[Coding]] = {}
-        closing: dict[int, list[Coding]] = {}
-        for c in codings:
-            opening.setdefault(max(c.start, start), []).append(c)
-            closing.setdefault(min(c.end, end), []).append(c)
-        points = sorted(opening.keys() | closing.keys() | {start, end})
-        active: dict[int, int] = {}
-        parts = [head]
-        for a, b in zip(points, points[1:], strict=False):
-            for c in closing.get(a, ()):
-                active.pop(c.id, None)
-            for c in opening.get(a, ()):
-                active[c.id] = c.code_id
-            if active:
-                opened, closed = self._tags(active)
-                parts += (opened, _escape(text[a:b]), closed)
-            else:
-                parts.append(_escape(text[a:b]))
-        parts.append("</p>")
-        return "".join(parts)
 
-    def paragraphs(self, indices, codings: list[Coding]) -> str:
-        """Only the given paragraphs (the fragment a save answers with)."""
-        per = _by_paragraph(self.bounds, codings)
-        return "".join(self.paragraph(i, per[i]) for i in indices if self._shown(i))
-
-    def document(self, codings: list[Coding]) -> str:
-        per = _by_paragraph(self.bounds, codings)
-        return "".join(self.paragraph(i, per[i]) for i in range(len(self.bounds)) if self._shown(i))
-
-    def _shown(self, i: int) -> bool:
-        # Empty lines separate paragraphs; CSS margins show that, so they get no element.
-        start, end = self.bounds[i]
-        return end > start
+def coding_data_for(*, document: Document, coder_id: int) -> list[int]:
+    """``coding_data`` of one coder's codings on the document, straight from one query of the
+    four columns it needs (no memo, no ordering: the page's script sorts what it paints)."""
+    rows = (
+        Annotation.objects.filter(document=document, coder_id=coder_id)
+        .order_by()
+        .values_list("id", "code_id", "start_offset", "end_offset")
+    )
+    return list(chain.from_iterable(rows))
 
 
 def coding_items(text: str, codings, codes_by_id: dict, panel_url: str) -> str:
@@ -204,7 +134,7 @@ def coding_items(text: str, codings, codes_by_id: dict, panel_url: str) -> str:
         parts.append(
             f'<li id="ann-{c.id}" class="coding" data-start="{c.start}" data-end="{c.end}">'
             f'<a class="coding-link" href="{panel_url}?ids={c.id}" data-ann="{c.id}">'
-            f'<span class="swatch sw-c{c.code_id}"></span> {names.get(c.code_id, "(inactive code)")}'
+            f'<span class="swatch sw-c{c.code_id}"></span> {names[c.code_id]}'
             f"</a> <q>{_escape(quoted)}</q>{memo}</li>"
         )
     return "".join(parts)

@@ -25,6 +25,7 @@ from .helpers import render_page_or_partial
 
 PAGE = "annotator/annotate/document.html"
 PANEL = "annotator/annotate/codings.html"
+LIST = "annotator/annotate/list.html"
 
 
 def _is_fragment(request) -> bool:
@@ -66,13 +67,14 @@ def _page_context(request, project_access, document, *, error: str = "") -> dict
     project = project_access.project
     codes = ws.workspace_codes(project)
     mode, who = _viewed(request, project_access)
-    renderer = ws.TextRenderer(document.text, codes)
     panel_url = reverse("annotator:annotation-panel", args=[project.pk, document.pk])
     context = {
         "access": project_access,
         "project": project,
         "document": document,
-        "codes": codes,
+        "codes": codes,  # every code: existing codings of deactivated ones keep their colour
+        "active_codes": [c for c in codes if c.is_active],  # offered for new codings
+        "shortcut_codes": [c for c in codes if c.is_active and c.shortcut],
         "mode": mode,
         "error": error,
         "editable": mode == "self",
@@ -84,26 +86,60 @@ def _page_context(request, project_access, document, *, error: str = "") -> dict
         by_coder: dict[int, list] = {}
         for coding in codings:
             by_coder.setdefault(coding.coder_id, []).append(coding)
-        column_renderer = ws.TextRenderer(document.text, codes, id_prefix=None)
+        # The same paragraphs in every column; each column paints its coder's codings.
+        # Escaped in ws.text_html.
+        html = mark_safe(ws.text_html(document.text, id_prefix=None))  # noqa: S308
         context["coders"] = list(who.values())
-        context["columns"] = []
-        for cid in sorted(by_coder, key=lambda cid: who[cid].get_username() if cid in who else ""):
-            if cid in who:
-                html = column_renderer.document(by_coder[cid])
-                # Escaped piece by piece in TextRenderer.
-                context["columns"].append((who[cid], len(by_coder[cid]), mark_safe(html)))  # noqa: S308
+        context["columns"] = [
+            (who[cid], len(by_coder[cid]), html, ws.coding_data(by_coder[cid]), f"codings-{cid}")
+            for cid in sorted(
+                by_coder, key=lambda cid: who[cid].get_username() if cid in who else ""
+            )
+            if cid in who
+        ]
         return context
-    codings = ws.codings_for(document=document, coder_ids=[who.pk])
-    codes_by_id = {code.pk: code for code in codes}
+    data = ws.coding_data_for(document=document, coder_id=who.pk)
+    list_url = reverse("annotator:annotation-list", args=[project.pk, document.pk])
     context.update(
         viewed_coder=who,
         coders=ws.project_coders(project) if project_access.sees_all_coders() else [],
-        coding_count=len(codings),
-        # Both built in Python and escaped piece by piece: see selectors/workspace.py.
-        text_html=mark_safe(renderer.document(codings)),  # noqa: S308
-        items_html=mark_safe(ws.coding_items(document.text, codings, codes_by_id, panel_url)),  # noqa: S308
+        coding_count=len(data) // 4,
+        # Escaped in ws.text_html; the codings are data the page's script paints.
+        text_html=mark_safe(ws.text_html(document.text)),  # noqa: S308
+        coding_data=data,
+        # The list of every coding is loaded on demand: one entry per coding made it most of
+        # the page's weight on long documents.
+        list_url=list_url + (f"?coder={who.pk}" if mode == "coder" else ""),
     )
     return context
+
+
+@require_GET
+def annotation_list(request, project_id: int, document_id: int):
+    """The list of every coding shown in the workspace (the user's own, or under ``?coder=``
+    the one coder a curator views): the fragment the workspace loads on demand, or a page."""
+    project_access, document = access.document_for(request.user, project_id, document_id)
+    project = project_access.project
+    mode, who = _viewed(request, project_access)
+    if mode == "all":
+        raise Http404("Choose one coder.")
+    codes = ws.workspace_codes(project)
+    codings = ws.codings_for(document=document, coder_ids=[who.pk])
+    panel_url = reverse("annotator:annotation-panel", args=[project.pk, document.pk])
+    context = {
+        "access": project_access,
+        "project": project,
+        "document": document,
+        "codes": codes,
+        "mode": mode,
+        "viewed_coder": who,
+        "coding_count": len(codings),
+        # Built in Python and escaped piece by piece: see selectors/workspace.py.
+        "items_html": mark_safe(  # noqa: S308
+            ws.coding_items(document.text, codings, {c.pk: c for c in codes}, panel_url)
+        ),
+    }
+    return render_page_or_partial(request, LIST, "coding-list", context)
 
 
 @require_GET
@@ -124,26 +160,26 @@ def _invalid(request, project_access, document, error: ValidationError, status: 
     return render_page_or_partial(request, PAGE, "workspace-body", context, status=status)
 
 
+def _coding_data(data: dict) -> str:
+    """What the page's script needs to undo a change (ids, offsets, memo text), as a
+    ``<template data-ws-coding>`` element in the body. Never a header: a memo is user text of
+    any length, and headers carry neither."""
+    return f'<template data-ws-coding="{escape(json.dumps(data))}"></template>'
+
+
 def _back(project_id, document_id):
     return redirect(
         reverse("annotator:document-annotate", args=[project_id, document_id]), permanent=False
     )
 
 
-def _fragments(request, document, project_access, *, span, message, extra="", codes=None):
-    """Re-rendered paragraphs touched by ``span``, the coding count and a status message."""
-    if codes is None:
-        codes = ws.workspace_codes(project_access.project)
-    renderer = ws.TextRenderer(document.text, codes)
-    touched = ws.paragraphs_touching(renderer.bounds, *span)
-    lo, hi = renderer.bounds[touched[0]][0], renderer.bounds[touched[-1]][1]
-    codings = ws.codings_for(document=document, coder_ids=[request.user.pk], start=lo, end=hi)
-    count = Annotation.objects.filter(document=document, coder=request.user).count()
+def _fragments(request, document, project_access, *, message, extra=""):
+    """What a save answers with: ``extra`` (the coding's list entry and undo data), the
+    user's status and a message. No text: the page paints the coding itself, so the answer
+    and its work do not grow with the document."""
     status = ws.status_of(document=document, coder=request.user)
     parts = [
-        renderer.paragraphs(touched, codings),
         extra,
-        f'<span id="coding-count">{count}</span>',
         render_to_string(
             f"{PAGE}#ws-status",
             {"status": status, "project": project_access.project, "document": document},
@@ -163,7 +199,8 @@ def annotation_create(request, project_id: int, document_id: int):
     codes = ws.workspace_codes(project_access.project)
     try:
         code_id = _int(request.POST.get("code"), "code")
-        code = next((c for c in codes if c.pk == code_id), None)
+        # Only active codes take new codings (the service refuses the others too).
+        code = next((c for c in codes if c.pk == code_id and c.is_active), None)
         if code is None:
             raise ValidationError({"code": "This code does not belong to the project's codebook."})
         # The service trims and snaps the selection (the same rule as the API's).
@@ -184,26 +221,23 @@ def annotation_create(request, project_id: int, document_id: int):
     panel_url = reverse("annotator:annotation-panel", args=[project_id, document_id])
     item = ws.coding_items(document.text, [coding], {code.pk: code}, panel_url)
     verb = "Coded" if created else "Already coded"
-    response = _fragments(
+    return _fragments(
         request,
         document,
         project_access,
-        span=(start, end),
         message=f"{verb} “{document.text[start:end][:40]}” as {code.name}.",
-        extra=item,
-        codes=codes,
+        extra=item
+        + _coding_data(
+            {
+                "id": annotation.pk,
+                "created": created,
+                "code": code.pk,
+                "start": start,
+                "end": end,
+                "memo": annotation.memo,
+            }
+        ),
     )
-    response["X-Coding"] = json.dumps(
-        {
-            "id": annotation.pk,
-            "created": created,
-            "code": code.pk,
-            "start": start,
-            "end": end,
-            "memo": annotation.memo,
-        }
-    )
-    return response
 
 
 def _own_coding(request, project_id, document_id, annotation_id):
@@ -234,19 +268,17 @@ def annotation_delete(request, project_id: int, document_id: int, annotation_id:
         return _invalid(request, project_access, document, error, status=403)
     if not _is_fragment(request):
         return _back(project_id, document_id)
-    response = _fragments(
+    return _fragments(
         request,
         document,
         project_access,
-        span=(undo["start"], undo["end"]),
         message=f"Removed the coding {annotation.code.name}.",
         extra=(
             f'<div data-remove="ann-{annotation_id}"></div>'
             f'<div data-remove="panel-ann-{annotation_id}"></div>'
+            + _coding_data({"id": annotation_id, "deleted": True, **undo})
         ),
     )
-    response["X-Coding"] = json.dumps({"id": annotation_id, "deleted": True, **undo})
-    return response
 
 
 @require_POST
@@ -284,12 +316,10 @@ def annotation_memo(request, project_id: int, document_id: int, annotation_id: i
         item
         + panel_item
         + f'<div id="ws-message" class="ws-message" role="status">Memo saved for {escape(annotation.code.name)}.</div>'
+        + _coding_data({"id": annotation.pk, "memo": annotation.memo, "before": before})
     )
     response = HttpResponse(html)
     response["HX-Trigger"] = "annotationsChanged"
-    response["X-Coding"] = json.dumps(
-        {"id": annotation.pk, "memo": annotation.memo, "before": before}
-    )
     return response
 
 
@@ -354,6 +384,7 @@ _DOC = "projects/<id:project_id>/documents/<id:document_id>/"
 urlpatterns = [
     path(_DOC, document_annotate, name="document-annotate"),
     path(_DOC + "codings/", annotation_panel, name="annotation-panel"),
+    path(_DOC + "codings/list/", annotation_list, name="annotation-list"),
     path(_DOC + "codings/new/", annotation_create, name="annotation-create"),
     path(_DOC + "codings/<id:annotation_id>/delete/", annotation_delete, name="annotation-delete"),
     path(_DOC + "codings/<id:annotation_id>/memo/", annotation_memo, name="annotation-memo"),

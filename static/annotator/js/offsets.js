@@ -103,7 +103,56 @@
     sel.addRange(range);
   }
 
+  // For converting many offsets (painting every coding): the paragraphs of root with their
+  // starts, in order, and whether their text has no surrogate pair (then a code point offset
+  // in it is its UTF-16 index). Paragraphs hold one text node and never change after load.
+  function paragraphIndex(root) {
+    const paras = Array.from(paragraphs(root));
+    return {
+      root: root,
+      paras: paras,
+      starts: paras.map(function (p) { return Number(p.dataset.start); }),
+      bmp: paras.map(function (p) { return !/[\uD800-\uDFFF]/.test(p.textContent); }),
+    };
+  }
+
+  // Index of the paragraph holding code point cp (the last one starting at or before it).
+  function paragraphAt(index, cp) {
+    let lo = 0, hi = index.starts.length - 1;
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >> 1;
+      if (index.starts[mid] <= cp) lo = mid; else hi = mid - 1;
+    }
+    return lo;
+  }
+
+  function indexedPoint(index, cp) {
+    const i = paragraphAt(index, cp);
+    const para = index.paras[i];
+    const node = para && para.firstChild;
+    if (!node || para.childNodes.length !== 1 || node.nodeType !== Node.TEXT_NODE) {
+      return offsetToDom(index.root, cp);
+    }
+    const within = Math.max(0, cp - index.starts[i]);
+    const offset = index.bmp[i] ? Math.min(within, node.data.length) : utf16Index(node.data, within);
+    return { node: node, offset: offset };
+  }
+
+  // A StaticRange over the code points [start, end) of the rendered text. Static, not live:
+  // the text never changes, and the browser updates every live Range of the document on each
+  // DOM change anywhere (thousands of them would slow every swap of a message or list entry).
+  function rangeOf(index, start, end) {
+    const a = indexedPoint(index, start);
+    const b = indexedPoint(index, end);
+    return new StaticRange({
+      startContainer: a.node, startOffset: a.offset, endContainer: b.node, endOffset: b.offset,
+    });
+  }
+
   window.AnnotatorOffsets = {
+    paragraphIndex: paragraphIndex,
+    paragraphAt: paragraphAt,
+    rangeOf: rangeOf,
     codePointLength: codePointLength,
     domToOffset: domToOffset,
     offsetToDom: offsetToDom,

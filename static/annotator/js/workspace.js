@@ -1,13 +1,16 @@
 /* The annotation workspace: apply codes to the selection (mouse or keyboard), list the codings
    under a highlight, remove and edit them, undo. Every change goes to the server; the page
-   swaps in only the fragments the server answers with (the paragraphs a coding touches, its
-   list entry, the count, a status message). Offsets come from offsets.js only. */
+   swaps in only the fragments the server answers with (the coding's list entry, the status, a
+   message) and paints the stored coding (marks.js) from the data the answer carries. Offsets
+   come from offsets.js only. */
 (function () {
   "use strict";
   const Offsets = window.AnnotatorOffsets;
   const body = document.getElementById("workspace-body");
-  if (!body || !Offsets) return;
+  if (!body || !Offsets || !window.AnnotatorMarks) return;
+  const views = window.AnnotatorMarks.paintAll(); // rendered text -> its painted codings
   const root = document.getElementById("doc-text");
+  const view = root ? views.get(root) : null;
   const editable = !!(root && root.hasAttribute("data-editable"));
   const base = body.dataset.codingUrl; // .../codings/
   const applyForm = document.getElementById("apply-form");
@@ -29,9 +32,12 @@
 
   // Swap the server's fragments in: replace by id, remove [data-remove], insert new list
   // entries in text order, update live regions in place so screen readers announce them.
-  function applyFragments(html) {
-    const tpl = document.createElement("template");
-    tpl.innerHTML = html;
+  function applyFragments(htmlOrTemplate) {
+    let tpl = htmlOrTemplate;
+    if (typeof tpl === "string") {
+      tpl = document.createElement("template");
+      tpl.innerHTML = htmlOrTemplate;
+    }
     for (const el of Array.from(tpl.content.children)) {
       const gone = el.getAttribute("data-remove");
       if (gone) {
@@ -80,9 +86,14 @@
         headers: { "X-CSRFToken": csrf, "HX-Request": "true" },
       }).then(function (response) {
         return response.text().then(function (text) {
-          const header = response.headers.get("X-Coding");
-          const coding = header ? JSON.parse(header) : null;
-          if (response.ok || /id="ws-message"/.test(text)) applyFragments(text);
+          // What undo needs comes in the body (never a header: memos are user text).
+          const tpl = document.createElement("template");
+          tpl.innerHTML = text;
+          const data = tpl.content.querySelector("template[data-ws-coding]");
+          const coding = data ? JSON.parse(data.dataset.wsCoding) : null;
+          if (data) data.remove();
+          if (response.ok || tpl.content.getElementById("ws-message")) applyFragments(tpl);
+          if (response.ok && coding && view) paintCoding(coding);
           else message("The server refused this change (" + response.status + ").", true);
           return { ok: response.ok, coding: coding };
         });
@@ -93,6 +104,15 @@
     };
     busy = busy.then(run, run);
     return busy;
+  }
+
+  // The stored coding as the server answered: painted (or unpainted) and counted.
+  function paintCoding(coding) {
+    if (coding.deleted) view.remove(coding.id);
+    else if (coding.code !== undefined) view.set(coding);
+    else return;
+    const count = document.getElementById("coding-count");
+    if (count) count.textContent = String(view.codings.size);
   }
 
   function currentSelection() {
@@ -108,11 +128,12 @@
     return post(base + "new/", { code: codeId, start: span.start, end: span.end }).then(function (r) {
       if (!r.ok || !r.coding) return;
       if (r.coding.created) undoStack.push({ type: "create", id: r.coding.id });
-      // Further codes apply to the same stored span. A keyboard user gets it selected again
-      // (the repainted paragraph dropped the native selection) to extend it further; a mouse
-      // user does not, so that the next drag starts a new selection instead of dragging text.
+      // Further codes apply to the same stored span. A keyboard user gets it selected (as
+      // stored: trimmed, snapped to words) to extend it further; a mouse user's selection is
+      // cleared, so that the next drag starts a new selection instead of dragging text.
       lastSelection = { start: r.coding.start, end: r.coding.end };
       if (lastInput === "keyboard") Offsets.selectOffsets(root, r.coding.start, r.coding.end);
+      else window.getSelection().removeAllRanges();
     });
   }
 
@@ -138,32 +159,63 @@
       .then(function (response) { return response.text(); })
       .then(function (html) {
         applyFragments(html);
-        document.querySelectorAll(".hl.is-active").forEach(function (el) { el.classList.remove("is-active"); });
         const panel = document.getElementById("coding-panel");
         if (panel) panel.focus({ preventScroll: true });
       });
   }
 
-  function idsUnder(node) {
-    const ids = new Set();
-    let el = node && (node.nodeType === Node.ELEMENT_NODE ? node : node.parentElement);
-    for (; el && el.classList && !el.classList.contains("para"); el = el.parentElement) {
-      if (el.dataset.ann) el.dataset.ann.split(" ").forEach(function (id) { ids.add(id); });
+  // Code point of the character under the pointer in a rendered text, or null.
+  function charAt(textRoot, x, y) {
+    let node, offset;
+    if (document.caretPositionFromPoint) {
+      const pos = document.caretPositionFromPoint(x, y);
+      if (!pos) return null;
+      node = pos.offsetNode; offset = pos.offset;
+    } else {
+      const range = document.caretRangeFromPoint(x, y);
+      if (!range) return null;
+      node = range.startContainer; offset = range.startOffset;
     }
-    return Array.from(ids);
+    if (!textRoot.contains(node) || node.nodeType !== Node.TEXT_NODE) return null;
+    // The caret falls between two characters: take the one the pointer is over.
+    if (offset < node.data.length) {
+      const range = document.createRange();
+      range.setStart(node, offset);
+      range.setEnd(node, offset + 1);
+      const rect = range.getBoundingClientRect();
+      if (x < rect.left && offset > 0) offset--;
+    } else if (offset > 0) offset--;
+    return Offsets.domToOffset(textRoot, node, offset);
   }
 
   // Clicking a highlight (without selecting) lists the codings under it.
   body.addEventListener("click", function (event) {
+    const listLink = event.target.closest("a[data-ws-list]");
+    if (listLink) {
+      // The list of every coding is loaded on demand, in place of its link.
+      event.preventDefault();
+      fetch(listLink.href, { headers: { "HX-Request": "true" }, credentials: "same-origin" })
+        .then(function (response) { return response.text(); })
+        .then(function (html) {
+          const box = document.getElementById("coding-list-box");
+          box.innerHTML = html;
+          const list = document.getElementById("coding-list");
+          if (list) { list.tabIndex = -1; list.focus({ preventScroll: true }); }
+        });
+      return;
+    }
     const link = event.target.closest("a.coding-link");
     if (link) {
       event.preventDefault();
       showPanel([link.dataset.ann]);
       return;
     }
-    const hl = event.target.closest(".hl");
+    const textRoot = event.target.closest("[data-codings]");
     const sel = window.getSelection();
-    if (hl && (!sel || sel.isCollapsed)) showPanel(idsUnder(hl));
+    if (textRoot && views.has(textRoot) && (!sel || sel.isCollapsed)) {
+      const cp = charAt(textRoot, event.clientX, event.clientY);
+      if (cp !== null) showPanel(views.get(textRoot).idsAt(cp));
+    }
   });
 
   // Forms of the coding panel (memo, remove) and the code buttons go through fetch.
@@ -283,7 +335,7 @@
         lastSelection = null;
       } else if (event.key === "Enter") {
         const sel = window.getSelection();
-        if (sel.rangeCount) showPanel(idsUnder(sel.focusNode));
+        if (sel.rangeCount && view) showPanel(view.idsAt(Offsets.domToOffset(root, sel.focusNode, sel.focusOffset)));
       }
     });
     root.addEventListener("focus", placeCaret);
