@@ -12,7 +12,7 @@ from django.apps import apps
 from django.contrib.auth import get_user_model
 from django.db import transaction
 
-from annotator.selectors.exports import FORMATS
+from annotator.exports import formats
 
 MEMBER_ROLES = ("manager", "curator", "annotator")
 METHODS = ("get", "post", "patch", "delete")
@@ -27,7 +27,7 @@ def extra_queries(route_name: str, other) -> list[str]:
         f"coder={other.users['annotator'].pk}",
         f"code={other.codes[0].pk}",
     ]
-    exports = [f"format={f}" for f in FORMATS] + [
+    exports = [f"format={f}" for f in formats.exportable()] + [
         f"format=csv&documents={other.documents[0].pk}",
         f"format=csv&coders={other.users['annotator'].pk}",
         f"format=csv&codes={other.codes[0].pk}",
