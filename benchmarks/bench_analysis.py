@@ -53,7 +53,7 @@ def text(rng: random.Random, number: int, words: int = 500) -> str:
     return f"doc{number} " + " ".join(out)
 
 
-def setup(documents: int, codings: int):
+def setup(documents: int, codings: int, words: int):
     settings.DEBUG = False
     call_command("migrate", verbosity=0)
     with connection.cursor() as cursor:
@@ -71,7 +71,7 @@ def setup(documents: int, codings: int):
     rng = random.Random(15)
     batch = []
     for number in range(documents):
-        body = text(rng, number)
+        body = text(rng, number, words)
         batch.append(
             Document(
                 project=project,
@@ -89,34 +89,43 @@ def setup(documents: int, codings: int):
     Document.objects.bulk_create(batch)
     docs = list(Document.objects.filter(project=project).values_list("id", "length"))
     now = connection.ops.adapt_datetimefield_value(timezone.now())
-    sql = (
-        "INSERT INTO annotator_annotation (document_id, coder_id, code_id, start_offset,"
-        " end_offset, memo, created_at, updated_at) VALUES (%s, %s, %s, %s, %s, %s, %s, %s)"
-    )
-    rows = []
-    with transaction.atomic(), connection.cursor() as cursor:
+
+    def rows():
         for i in range(codings):
             document_id, length = docs[i % len(docs)]
             slot = i // len(docs)
             start = (slot * 23) % (length - 60)
             memo = "memo about talks" if i % 50 == 0 else ""
-            rows.append(
-                (
-                    document_id,
-                    coders[slot % CODERS].pk,
-                    codes[(slot // CODERS) % CODES].pk,
-                    start,
-                    start + 10 + slot % 40,
-                    memo,
-                    now,
-                    now,
-                )
+            yield (
+                document_id,
+                coders[slot % CODERS].pk,
+                codes[(slot // CODERS) % CODES].pk,
+                start,
+                start + 10 + slot % 40,
+                memo,
+                now,
+                now,
             )
-            if len(rows) == 20_000:
-                cursor.executemany(sql, rows)
-                rows = []
-        if rows:
-            cursor.executemany(sql, rows)
+
+    columns = (
+        "document_id, coder_id, code_id, start_offset, end_offset, memo, created_at, updated_at"
+    )
+    with transaction.atomic(), connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            # COPY: the fastest bulk load PostgreSQL offers (about a million rows in seconds).
+            with cursor.copy(f"COPY annotator_annotation ({columns}) FROM STDIN") as copy:
+                for row in rows():
+                    copy.write_row(row)
+        else:
+            sql = f"INSERT INTO annotator_annotation ({columns}) VALUES ({', '.join(['%s'] * 8)})"  # noqa: S608
+            batch = []
+            for row in rows():
+                batch.append(row)
+                if len(batch) == 20_000:
+                    cursor.executemany(sql, batch)
+                    batch = []
+            if batch:
+                cursor.executemany(sql, batch)
     with connection.cursor() as cursor:
         cursor.execute("ANALYZE")
     return project
@@ -135,14 +144,22 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--documents", type=int, default=2000)
     parser.add_argument("--codings", type=int, default=300_000)
+    parser.add_argument(
+        "--words", type=int, default=700, help="words per document (~5,000 characters)"
+    )
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--reuse", action="store_true")
     args = parser.parse_args()
     if args.reuse and Annotation.objects.count() == args.codings:
+        t = time.perf_counter()
+        call_command("migrate", verbosity=0)
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE")
+        print(f"reused the loaded data (migrate + analyze {time.perf_counter() - t:.0f} s)")
         project = Project.objects.get(name="bench")
     else:
         t = time.perf_counter()
-        project = setup(args.documents, args.codings)
+        project = setup(args.documents, args.codings, args.words)
         print(
             f"loaded {args.documents} documents, {args.codings} codings in {time.perf_counter() - t:.0f} s"
         )

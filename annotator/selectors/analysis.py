@@ -33,6 +33,7 @@ from django.db.models.expressions import RawSQL
 from django.db.models.fields.json import KeyTextTransform
 from django.db.models.functions import (
     Cast,
+    Coalesce,
     ExtractYear,
     Greatest,
     Length,
@@ -51,7 +52,7 @@ OPERATORS = {
     "near": "lies within n characters of",
     "paragraph": "is in the same paragraph as",
 }
-# Full-text search on PostgreSQL: the configuration of the expression index (migration 0009).
+# Full-text search on PostgreSQL: the configuration of the stored vector (migration 0010).
 # "simple" does not stem, so it treats every language alike.
 FTS_CONFIG = "simple"
 
@@ -451,10 +452,11 @@ def _variable(variable: str, prefix: str = ""):
 
 
 def _words():
-    """Words of a document, approximately: whitespace (spaces, line breaks) plus one."""
+    """Words of a document: the count stored at import; for a row without one (written
+    around ``document_create``), approximately whitespace (spaces, line breaks) plus one."""
     spaces = Length("text") - Length(Replace("text", Value(" "), Value("")))
     breaks = Length("text") - Length(Replace("text", Value("\n"), Value("")))
-    return spaces + breaks + 1
+    return Coalesce(F("word_count"), spaces + breaks + 1)
 
 
 @dataclass
@@ -477,17 +479,31 @@ def frequency_table(scope: Scope, variable: str) -> FrequencyTable:
     """Code × variable: segments, documents with the code, coded characters, segments per
     1,000 words of the documents having that value. Two grouped queries."""
     paths = code_paths_of(scope.project)
-    rows = (
+    # Codings are first grouped per (document, code): one pass over the codings (an
+    # index-only scan of ``annotation_unique`` on PostgreSQL), a few rows per document; only
+    # those rows meet the documents' variable. "Documents with the code" is then a plain
+    # count of rows instead of a COUNT(DISTINCT) over every coding.
+    per_document = (
         codings_in(scope)
-        .annotate(_value=_variable(variable, "document__"))
-        .values("_value", "code_id")
-        .annotate(
-            segments=Count("id"),
-            documents=Count("document_id", distinct=True),
-            characters=Sum(F("end_offset") - F("start_offset")),
-        )
+        .values(_doc=F("document_id"), _code=F("code_id"))
+        .annotate(n=Count("id"), chars=Sum(F("end_offset") - F("start_offset")))
         .order_by()
     )
+    values = documents_in(scope).annotate(_value=_variable(variable)).values("id", "_value")
+    per_sql, per_params = per_document.query.sql_with_params()
+    values_sql, values_params = values.order_by().query.sql_with_params()
+    sql = (
+        # Compiled querysets; every value is a query parameter.
+        "SELECT v._value, x._code, SUM(x.n), COUNT(*), SUM(x.chars)"  # noqa: S608
+        f" FROM ({per_sql}) x JOIN ({values_sql}) v ON v.id = x._doc"
+        " GROUP BY v._value, x._code"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [*per_params, *values_params])
+        rows = [
+            {"_value": v, "code_id": c, "segments": n, "documents": d, "characters": ch}
+            for v, c, n, d, ch in cursor.fetchall()
+        ]
     docs = (
         documents_in(scope)
         .annotate(_value=_variable(variable))
@@ -621,8 +637,8 @@ def _snippet(text: str, terms: list[str], width: int = 90) -> tuple[str, int | N
 def search_documents(project, query: str, *, page: int = 1, per_page: int = 20):
     """Documents matching every term of ``query``, best first; ``(hits, has_next)``.
 
-    PostgreSQL: ``websearch_to_tsquery`` against the GIN index of ``to_tsvector('simple',
-    text)``, ranked by ``ts_rank_cd``. SQLite: every term as a case-insensitive substring,
+    PostgreSQL: ``websearch_to_tsquery`` against the stored ``search_vector`` column
+    (``to_tsvector('simple', text)``, GIN-indexed), ranked by ``ts_rank_cd``. SQLite: every term as a case-insensitive substring,
     ranked by the number of occurrences. The snippet and the link target are found in
     Python on the page's documents only.
     """
@@ -631,7 +647,9 @@ def search_documents(project, query: str, *, page: int = 1, per_page: int = 20):
         return [], False
     qs = Document.objects.filter(project=project)
     if connection.vendor == "postgresql":
-        vector = f"to_tsvector('{FTS_CONFIG}'::regconfig, annotator_document.text)"
+        # The stored, GIN-indexed vector (migration 0010): ranking reads it instead of parsing
+        # every matching text again.
+        vector = "annotator_document.search_vector"
         tsquery = f"websearch_to_tsquery('{FTS_CONFIG}'::regconfig, %s)"
         qs = qs.filter(
             RawSQL(f"{vector} @@ {tsquery}", [query], output_field=BooleanField())  # noqa: S611
@@ -708,3 +726,32 @@ def memos_iter(scope: Scope, *, query: str = "", chunk: int = 2000):
         yield from _segments(
             _segment_values(Annotation.objects.filter(id__in=ids).order_by(*ORDER)), paths, gold
         )
+
+
+# --- provenance: auto-coded codings -----------------------------------------------------------
+
+
+def auto_coded_q() -> Q:
+    """Filter for ``Annotation`` querysets: the coding was stored by auto-coding (it has a
+    ``CodingProvenance``). ``~auto_coded_q()`` keeps the codings made by hand (or imported).
+
+    The one definition of "auto-coded" for readers: the agreement report's include/exclude
+    choice, every export's count and retrieval's "auto-coded" mark use it.
+    """
+    return Q(Exists(CodingProvenance.objects.filter(annotation=OuterRef("pk"))))
+
+
+def auto_coded_ids(project):
+    """Ids of the project's auto-coded codings (a queryset, usable in ``id__in``)."""
+    return CodingProvenance.objects.filter(annotation__document__project=project).values(
+        "annotation_id"
+    )
+
+
+def auto_coded_count(codings) -> dict[str, int]:
+    """``{"codings": n, "auto_coded": m}`` for an ``Annotation`` queryset, in one query: how
+    many of them came from auto-coding (what every export and the report state)."""
+    counts = codings.order_by().aggregate(
+        codings=Count("id"), auto_coded=Count("id", filter=auto_coded_q())
+    )
+    return {k: counts[k] or 0 for k in ("codings", "auto_coded")}
