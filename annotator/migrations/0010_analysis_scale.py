@@ -1,5 +1,5 @@
-"""Analysis at scale (issue 15): a stored word count per document and, on PostgreSQL, a stored
-full-text vector with a GIN index.
+"""Analysis at scale (issue 15): a stored word count per document, two covering indexes on
+codings and, on PostgreSQL, a stored full-text vector with a GIN index.
 
 - ``Document.word_count``: nullable; filled here for existing documents (in batches) and by
   ``document_create`` / the importer for new ones. The frequency table divides by it.
@@ -69,4 +69,18 @@ class Migration(migrations.Migration):
         ),
         migrations.RunPython(fill_word_counts, migrations.RunPython.noop),
         migrations.RunPython(add_search_vector, drop_search_vector),
+        migrations.AddIndex(
+            model_name="annotation",
+            index=models.Index(
+                fields=["code", "document", "coder", "start_offset", "end_offset", "id"],
+                name="annotation_code_doc",
+            ),
+        ),
+        migrations.AddIndex(
+            model_name="annotation",
+            index=models.Index(
+                fields=["document", "coder", "start_offset", "end_offset", "code", "id"],
+                name="annotation_doc_coder_start",
+            ),
+        ),
     ]

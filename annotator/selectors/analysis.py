@@ -232,13 +232,17 @@ def _in_list(column: str, ids) -> tuple[str, list]:
 def _pair_exists(op: str, other_code_ids, distance: int):
     """A filter on codings: one of ``other_code_ids`` co-occurs (``not``: none overlaps)."""
     condition, params = _pair_condition(op, distance)
+    # ``a`` is the outer coding itself (no self-join by id): PostgreSQL then runs the EXISTS
+    # as a merge semi-join of two index-only scans of ``annotation_code_doc``.
+    condition = condition.replace("a.", "annotator_annotation.")
     codes, code_params = _in_list("b.code_id", other_code_ids)
     join = " JOIN annotator_document d ON d.id = b.document_id" if op == "paragraph" else ""
     sql = (
         # Fixed SQL text; every value is a query parameter.
-        f"EXISTS (SELECT 1 FROM annotator_annotation a JOIN annotator_annotation b"  # noqa: S608
-        f" ON b.document_id = a.document_id AND b.coder_id = a.coder_id AND b.id <> a.id{join}"
-        f" WHERE a.id = annotator_annotation.id AND {codes} AND {condition})"
+        f"EXISTS (SELECT 1 FROM annotator_annotation b{join}"  # noqa: S608
+        " WHERE b.document_id = annotator_annotation.document_id"
+        " AND b.coder_id = annotator_annotation.coder_id AND b.id <> annotator_annotation.id"
+        f" AND {codes} AND {condition})"
     )
     exists = RawSQL(sql, [*code_params, *params], output_field=BooleanField())  # noqa: S611
     return ~Q(exists) if op == "not" else Q(exists)
@@ -569,33 +573,86 @@ class CooccurrenceMatrix:
 
 
 def cooccurrence(scope: Scope, code_ids, mode: str, distance: int) -> CooccurrenceMatrix:
-    """Code × code co-occurrence among ``code_ids`` (one self-join and one count)."""
+    """Code × code co-occurrence among ``code_ids``: one count and one pair query."""
     paths = code_paths_of(scope.project)
     code_ids = [pk for pk in code_ids if pk in paths]
     base = codings_in(scope, code_ids=code_ids)
     counts = dict(base.values("code_id").annotate(n=Count("id")).values_list("code_id", "n"))
-    scoped_sql, scoped_params = base.values("id").query.sql_with_params()
-    condition, params = _pair_condition(mode, distance)
-    codes_sql, codes_params = _in_list("b.code_id", code_ids)
-    join = " JOIN annotator_document d ON d.id = a.document_id" if mode == "paragraph" else ""
-    sql = (
-        # Fixed SQL text; every value is a query parameter.
-        "SELECT a.code_id, b.code_id, COUNT(*), COUNT(DISTINCT a.id)"  # noqa: S608
-        " FROM annotator_annotation a JOIN annotator_annotation b"
-        " ON b.document_id = a.document_id AND b.coder_id = a.coder_id"
-        f" AND b.code_id <> a.code_id{join}"
-        f" WHERE a.id IN ({scoped_sql}) AND {codes_sql} AND {condition}"
-        " GROUP BY a.code_id, b.code_id"
-    )
+    if mode == "paragraph":
+        sql, params = _paragraph_pairs_sql(base, code_ids)
+    else:
+        sql, params = _interval_pairs_sql(base, mode, distance)
     pairs, segments = {}, {}
     with connection.cursor() as cursor:
-        cursor.execute(sql, [*scoped_params, *codes_params, *params])
+        cursor.execute(sql, params)
         for a, b, n_pairs, n_segments in cursor.fetchall():
             pairs[(a, b)] = n_pairs
             segments[(a, b)] = n_segments
     return CooccurrenceMatrix(
         codes=[(pk, paths[pk]) for pk in code_ids], counts=counts, pairs=pairs, segments=segments
     )
+
+
+_PAIR_COUNTS = (
+    "SELECT a.code_id, b.code_id, COUNT(*), COUNT(DISTINCT a.id)"
+    " FROM {source} a JOIN {source} b"
+    " ON b.document_id = a.document_id AND b.coder_id = a.coder_id AND b.code_id <> a.code_id"
+    "{join} WHERE {where} GROUP BY a.code_id, b.code_id"
+)
+
+
+def _interval_pairs_sql(base, mode: str, distance: int) -> tuple[str, list]:
+    """Pairs for *overlap* and *within n characters*: conditions on offsets only.
+
+    A self-join of every coding with every other of its document and coder grows with the
+    square of the codings per document. Instead, one pass in text order over each (document,
+    coder) — window functions over ``annotation_doc_coder_start``, no sort — keeps only the
+    codings that co-occur with a neighbour: a coding co-occurs with an earlier one exactly when
+    it starts within ``distance`` of the furthest end so far (``reach``; for overlap, strictly
+    before it), and with a later one when the next coding does so. Only those candidates are
+    paired, under ``_pair_condition`` (the same SQL retrieval uses), so the counts are exact.
+    """
+    condition, params = _pair_condition("near" if mode == "near" else "overlap", distance)
+    if mode == "near":
+        joined_before = "start_offset <= reach_before + %s"
+        joined_next = "next_start <= (CASE WHEN reach_before > end_offset THEN reach_before ELSE end_offset END) + %s"
+        window_params = [distance, distance]
+    else:
+        joined_before = "start_offset < reach_before"
+        joined_next = "next_start < (CASE WHEN reach_before > end_offset THEN reach_before ELSE end_offset END)"
+        window_params = []
+    scoped_sql, scoped_params = (
+        base.order_by()
+        .values_list("id", "document_id", "coder_id", "code_id", "start_offset", "end_offset")
+        .query.sql_with_params()
+    )
+    window = "PARTITION BY document_id, coder_id ORDER BY start_offset"
+    sql = (
+        # Compiled querysets and fixed SQL text; every value is a query parameter.
+        f"WITH s (id, document_id, coder_id, code_id, start_offset, end_offset) AS ({scoped_sql}),"  # noqa: S608
+        " w AS (SELECT s.*,"
+        f" MAX(end_offset) OVER ({window} ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING)"
+        " AS reach_before,"
+        f" LEAD(start_offset) OVER ({window}) AS next_start FROM s),"
+        " c AS (SELECT id, document_id, coder_id, code_id, start_offset, end_offset FROM w"
+        f" WHERE {joined_before} OR {joined_next}) "
+        + _PAIR_COUNTS.format(source="c", join="", where=condition)
+    )
+    return sql, [*scoped_params, *window_params, *params]
+
+
+def _paragraph_pairs_sql(base, code_ids) -> tuple[str, list]:
+    """Pairs in the same paragraph: the condition reads the text between two codings, so
+    every pair of the same document and coder is tested."""
+    scoped_sql, scoped_params = base.values("id").query.sql_with_params()
+    condition, params = _pair_condition("paragraph", 0)
+    codes_sql, codes_params = _in_list("b.code_id", code_ids)
+    sql = _PAIR_COUNTS.format(
+        source="annotator_annotation",
+        join=" JOIN annotator_document d ON d.id = a.document_id",
+        where=f"a.id IN ({scoped_sql}) AND {codes_sql} AND {condition}",
+    )
+    return sql, [*scoped_params, *codes_params, *params]
 
 
 # --- full-text search -------------------------------------------------------------------------

@@ -146,3 +146,72 @@ def test_it_counts_and_filters_auto_coded_codings(demo_project, members):
         auto.pk
     }
     assert sel.auto_coded_count(codings.filter(pk=by_hand.pk)) == {"codings": 1, "auto_coded": 0}
+
+
+def _random_codings(project, coders, *, seed, n=300):
+    import random
+
+    rng = random.Random(seed)
+    docs = list(Document.objects.filter(project=project).order_by("pk")[:3])
+    codes = list(Code.objects.filter(codebook_id=project.codebook_id).order_by("pk")[:4])
+    rows = {}
+    for _ in range(n):
+        doc = rng.choice(docs)
+        start = rng.randrange(0, 400)
+        # Mostly short codings, some long ones spanning many others; equal starts happen.
+        end = start + (rng.randrange(1, 15) if rng.random() < 0.85 else rng.randrange(50, 200))
+        key = (doc.pk, rng.choice(coders).pk, rng.choice(codes).pk, start, min(end, doc.length))
+        if key[3] < key[4]:
+            rows[key] = Annotation(
+                document_id=key[0],
+                coder_id=key[1],
+                code_id=key[2],
+                start_offset=key[3],
+                end_offset=key[4],
+            )
+    Annotation.objects.bulk_create(rows.values())
+    return [c.pk for c in codes]
+
+
+def _brute_force(code_ids, mode, distance):
+    rows = list(
+        Annotation.objects.filter(code_id__in=code_ids).values_list(
+            "id", "document_id", "coder_id", "code_id", "start_offset", "end_offset"
+        )
+    )
+    pairs, segments = {}, {}
+    for a in rows:
+        for b in rows:
+            if a[1:3] != b[1:3] or a[3] == b[3]:
+                continue
+            if mode == "overlap":
+                hit = b[4] < a[5] and b[5] > a[4]
+            else:
+                hit = b[4] <= a[5] + distance and b[5] + distance >= a[4]
+            if hit:
+                pairs[(a[3], b[3])] = pairs.get((a[3], b[3]), 0) + 1
+                segments.setdefault((a[3], b[3]), set()).add(a[0])
+    return pairs, {k: len(v) for k, v in segments.items()}
+
+
+@pytest.mark.parametrize(("mode", "distance"), [("overlap", 0), ("near", 0), ("near", 7)])
+def test_it_counts_cooccurring_pairs_exactly_as_defined(demo_project, members, mode, distance):
+    coders = [members["annotator"], members["annotator2"]]
+    code_ids = _random_codings(demo_project, coders, seed=15 + distance)
+    matrix = sel.cooccurrence(sel.Scope(project=demo_project), code_ids, mode, distance)
+    pairs, segments = _brute_force(code_ids, mode, distance)
+    assert sum(pairs.values()) > 50  # the data does exercise the query
+    assert matrix.pairs == pairs
+    assert matrix.segments == segments
+    # A matrix cell and the retrieval it links to read the same segments.
+    a, b = code_ids[0], code_ids[1]
+    op = "and" if mode == "overlap" else "near"
+    scope = sel.Scope(
+        project=demo_project,
+        code_ids=(a,),
+        op=op,
+        other_code_ids=(b,),
+        distance=distance,
+    )
+    retrieved = sel.codings_in(scope).count()
+    assert retrieved == segments.get((a, b), 0)
