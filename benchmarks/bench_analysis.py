@@ -155,6 +155,9 @@ def main():
     )
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--reuse", action="store_true")
+    parser.add_argument(
+        "--only", default="", help="measure only operations whose name contains this"
+    )
     args = parser.parse_args()
     if args.reuse and Annotation.objects.count() == args.codings:
         t = time.perf_counter()
@@ -218,6 +221,8 @@ def main():
         f"{connection.vendor}, {args.documents} documents, {args.codings} codings, best of {args.repeat}"
     )
     for name, target, fn in measures:
+        if args.only not in name:
+            continue
         ms = best(fn, args.repeat)
         print(
             f"{name:52s} {ms:8.1f} ms  (target {target} ms: {'ok' if ms <= target else 'MISSED'})"

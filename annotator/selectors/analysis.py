@@ -13,10 +13,11 @@ the retrieval it opens always agree.
 """
 
 import re
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date
 
-from django.db import connection
+from django.db import connection, transaction
 from django.db.models import (
     BooleanField,
     Count,
@@ -55,6 +56,19 @@ OPERATORS = {
 # Full-text search on PostgreSQL: the configuration of the stored vector (migration 0010).
 # "simple" does not stem, so it treats every language alike.
 FTS_CONFIG = "simple"
+
+
+@contextmanager
+def _aggregate_reads():
+    """PostgreSQL: no JIT compilation for the aggregate reads below. Their plans cost enough to
+    trigger it, and at 1.5 M codings compiling took 0.5–1.5 s of a 1–2 s query (measured with
+    ``benchmarks/bench_analysis.py``); ``SET LOCAL`` ends with the transaction."""
+    if connection.vendor != "postgresql":
+        yield
+        return
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("SET LOCAL jit = off")
+        yield
 
 
 # --- scope ------------------------------------------------------------------------------------
@@ -489,7 +503,7 @@ def frequency_table(scope: Scope, variable: str) -> FrequencyTable:
     # count of rows instead of a COUNT(DISTINCT) over every coding.
     per_document = (
         codings_in(scope)
-        .values(_doc=F("document_id"), _code=F("code_id"))
+        .values(_code=F("code_id"), _doc=F("document_id"))
         .annotate(n=Count("id"), chars=Sum(F("end_offset") - F("start_offset")))
         .order_by()
     )
@@ -502,7 +516,7 @@ def frequency_table(scope: Scope, variable: str) -> FrequencyTable:
         f" FROM ({per_sql}) x JOIN ({values_sql}) v ON v.id = x._doc"
         " GROUP BY v._value, x._code"
     )
-    with connection.cursor() as cursor:
+    with _aggregate_reads(), connection.cursor() as cursor:
         cursor.execute(sql, [*per_params, *values_params])
         rows = [
             {"_value": v, "code_id": c, "segments": n, "documents": d, "characters": ch}
@@ -577,13 +591,13 @@ def cooccurrence(scope: Scope, code_ids, mode: str, distance: int) -> Cooccurren
     paths = code_paths_of(scope.project)
     code_ids = [pk for pk in code_ids if pk in paths]
     base = codings_in(scope, code_ids=code_ids)
-    counts = dict(base.values("code_id").annotate(n=Count("id")).values_list("code_id", "n"))
     if mode == "paragraph":
         sql, params = _paragraph_pairs_sql(base, code_ids)
     else:
         sql, params = _interval_pairs_sql(base, mode, distance)
     pairs, segments = {}, {}
-    with connection.cursor() as cursor:
+    with _aggregate_reads(), connection.cursor() as cursor:
+        counts = dict(base.values("code_id").annotate(n=Count("id")).values_list("code_id", "n"))
         cursor.execute(sql, params)
         for a, b, n_pairs, n_segments in cursor.fetchall():
             pairs[(a, b)] = n_pairs
