@@ -518,8 +518,15 @@ def frequency_table(scope: Scope, variable: str) -> FrequencyTable:
     )
     with _aggregate_reads(), connection.cursor() as cursor:
         cursor.execute(sql, [*per_params, *values_params])
+        # PostgreSQL sums bigints as numeric (Decimal): counts are ints.
         rows = [
-            {"_value": v, "code_id": c, "segments": n, "documents": d, "characters": ch}
+            {
+                "_value": v,
+                "code_id": c,
+                "segments": int(n),
+                "documents": int(d),
+                "characters": int(ch or 0),
+            }
             for v, c, n, d, ch in cursor.fetchall()
         ]
     docs = (
