@@ -405,11 +405,17 @@ ORDER = ("document_id", "start_offset", "end_offset", "code_id", "coder_id", "id
 
 def segment_page(scope: Scope, *, page: int = 1, per_page: int = 50) -> SegmentPage:
     """One page of matching segments in document and text order, grouped by document."""
-    qs = codings_in(scope).order_by(*ORDER)
     offset = (page - 1) * per_page
-    rows = list(_segment_values(qs)[offset : offset + per_page + 1])
-    has_next = len(rows) > per_page
-    segments = _segments(rows[:per_page], code_paths_of(scope.project), scope.project.gold_user_id)
+    # Two steps: the page's ids first (an index-only scan, however many codings the filters
+    # and operators reject on the way), then the text and context of those rows alone.
+    ids = list(
+        codings_in(scope)
+        .order_by(*ORDER)
+        .values_list("id", flat=True)[offset : offset + per_page + 1]
+    )
+    has_next = len(ids) > per_page
+    rows = _segment_values(Annotation.objects.filter(id__in=ids[:per_page]).order_by(*ORDER))
+    segments = _segments(rows, code_paths_of(scope.project), scope.project.gold_user_id)
     groups: list[tuple[int, str, list[Segment]]] = []
     for s in segments:
         if not groups or groups[-1][0] != s.document_id:
