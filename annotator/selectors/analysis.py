@@ -60,9 +60,9 @@ FTS_CONFIG = "simple"
 
 @contextmanager
 def _aggregate_reads():
-    """PostgreSQL: no JIT compilation for the aggregate reads below. Their plans cost enough to
-    trigger it, and at 1.5 M codings compiling took 0.5–1.5 s of a 1–2 s query (measured with
-    ``benchmarks/bench_analysis.py``); ``SET LOCAL`` ends with the transaction."""
+    """PostgreSQL settings for the aggregate reads below (``SET LOCAL``: they end with the
+    transaction). No JIT: their plans cost enough to trigger it, and at 1.5 M codings compiling
+    took 0.5–1.5 s of a 1–2 s query (measured with ``benchmarks/bench_analysis.py``)."""
     if connection.vendor != "postgresql":
         yield
         return
@@ -636,8 +636,10 @@ def _interval_pairs_sql(base, mode: str, distance: int) -> tuple[str, list]:
     coder) — window functions over ``annotation_doc_coder_start``, no sort — keeps only the
     codings that co-occur with a neighbour: a coding co-occurs with an earlier one exactly when
     it starts within ``distance`` of the furthest end so far (``reach``; for overlap, strictly
-    before it), and with a later one when the next coding does so. Only those candidates are
-    paired, under ``_pair_condition`` (the same SQL retrieval uses), so the counts are exact.
+    before it), and with a later one when the next coding does so. Candidates are numbered in
+    runs (a new run starts at a candidate joined to no earlier coding), and only codings of the
+    same run are paired, under ``_pair_condition`` (the same SQL retrieval uses), so the
+    counts are exact.
     """
     condition, params = _pair_condition("near" if mode == "near" else "overlap", distance)
     if mode == "near":
@@ -653,7 +655,9 @@ def _interval_pairs_sql(base, mode: str, distance: int) -> tuple[str, list]:
         .values_list("id", "document_id", "coder_id", "code_id", "start_offset", "end_offset")
         .query.sql_with_params()
     )
-    window = "PARTITION BY document_id, coder_id ORDER BY start_offset"
+    # A total order matching ``annotation_doc_coder_start``: no sort, and every window below
+    # sees the codings in the same order (ties in start offset included).
+    window = "PARTITION BY document_id, coder_id ORDER BY start_offset, end_offset, code_id, id"
     sql = (
         # Compiled querysets and fixed SQL text; every value is a query parameter.
         f"WITH s (id, document_id, coder_id, code_id, start_offset, end_offset) AS ({scoped_sql}),"  # noqa: S608
@@ -661,9 +665,14 @@ def _interval_pairs_sql(base, mode: str, distance: int) -> tuple[str, list]:
         f" MAX(end_offset) OVER ({window} ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING)"
         " AS reach_before,"
         f" LEAD(start_offset) OVER ({window}) AS next_start FROM s),"
-        " c AS (SELECT id, document_id, coder_id, code_id, start_offset, end_offset FROM w"
-        f" WHERE {joined_before} OR {joined_next}) "
-        + _PAIR_COUNTS.format(source="c", join="", where=condition)
+        " f AS (SELECT id, document_id, coder_id, code_id, start_offset, end_offset,"
+        f" CASE WHEN {joined_before} THEN 1 ELSE 0 END AS joined,"
+        f" CASE WHEN {joined_next} THEN 1 ELSE 0 END AS joins_next FROM w),"
+        # Runs of candidates joined to their predecessor: a coding's partners all lie in its
+        # run (the previous coding of a joined one is always a candidate too).
+        f" c AS (SELECT f.*, SUM(1 - joined) OVER ({window} ROWS UNBOUNDED PRECEDING)"
+        " AS run FROM f WHERE joined = 1 OR joins_next = 1) "
+        + _PAIR_COUNTS.format(source="c", join=" AND b.run = a.run", where=condition)
     )
     return sql, [*scoped_params, *window_params, *params]
 
