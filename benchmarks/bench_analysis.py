@@ -188,6 +188,15 @@ def main():
                 )
             ),
         ),
+        (
+            # Worst case: no coding of this data overlaps another of its coder, so every
+            # coding is checked before the page is known to be empty.
+            "retrieval, first page (any code overlaps B: no match)",
+            150,
+            lambda: sel.segment_page(
+                sel.Scope(project=project, op="and", other_code_ids=tuple(codes[1:2]))
+            ),
+        ),
         ("frequency table by source", 500, lambda: sel.frequency_table(every, "source")),
         (
             "frequency table by metadata.desk",
@@ -198,6 +207,12 @@ def main():
             "co-occurrence of 20 codes (overlap)",
             2000,
             lambda: sel.cooccurrence(every, codes[:20], "overlap", 0),
+        ),
+        (
+            # ~660,000 co-occurring pairs in this data.
+            "co-occurrence of 20 codes (within 30 characters)",
+            2000,
+            lambda: sel.cooccurrence(every, codes[:20], "near", 30),
         ),
         (
             "full-text search, first page",
