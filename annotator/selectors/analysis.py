@@ -661,10 +661,12 @@ def _interval_pairs_sql(base, mode: str, distance: int) -> tuple[str, list]:
     sql = (
         # Compiled querysets and fixed SQL text; every value is a query parameter.
         f"WITH s (id, document_id, coder_id, code_id, start_offset, end_offset) AS ({scoped_sql}),"  # noqa: S608
+        # LEAD ignores the frame: giving both the same window computes them in one pass.
         " w AS (SELECT s.*,"
         f" MAX(end_offset) OVER ({window} ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING)"
         " AS reach_before,"
-        f" LEAD(start_offset) OVER ({window}) AS next_start FROM s),"
+        f" LEAD(start_offset) OVER ({window} ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING)"
+        " AS next_start FROM s),"
         " f AS (SELECT id, document_id, coder_id, code_id, start_offset, end_offset,"
         f" CASE WHEN {joined_before} THEN 1 ELSE 0 END AS joined,"
         f" CASE WHEN {joined_next} THEN 1 ELSE 0 END AS joins_next FROM w),"
