@@ -36,7 +36,7 @@ from django.utils import timezone  # noqa: E402
 from annotator.models import Annotation, Code, Codebook, Document, Project  # noqa: E402
 from annotator.selectors import analysis as sel  # noqa: E402
 from annotator.services.autocode import AutocodeQuery, autocode_preview  # noqa: E402
-from annotator.services.documents import text_sha256  # noqa: E402
+from annotator.services.documents import text_sha256, word_count  # noqa: E402
 
 CODERS, CODES = 3, 20
 WORDS = ["iran", "russia", "israel", "syria", "talks", "sanctions", "minister", "said", "the"]
@@ -78,6 +78,7 @@ def setup(documents: int, codings: int, words: int):
                 text=body,
                 text_sha256=text_sha256(body),
                 length=len(body),
+                word_count=word_count(body),
                 order=number,
                 source=f"outlet-{number % 7}",
                 metadata={"desk": f"desk-{number % 4}"},
