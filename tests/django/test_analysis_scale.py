@@ -78,12 +78,14 @@ def test_it_counts_segments_documents_and_characters_per_variable_value(demo_pro
         )
         for i in range(3)
     ]
-    coding(docs[0], a, "Iran", 0, 8)
-    coding(docs[0], a, "Iran", 13, 17)
-    coding(docs[0], b, "Iran", 13, 17)
-    coding(docs[1], a, "Iran", 13, 17)
-    coding(docs[2], a, "Iran", 13, 17)
-    coding(docs[2], a, "Syria", 31, 36)
+    iran_at = docs[0].text.index("Iran")  # the same in every document
+    syria_at = docs[0].text.index("Syria")
+    coding(docs[0], a, "Iran", 0, 8)  # "Document"
+    coding(docs[0], a, "Iran", iran_at, iran_at + 4)
+    coding(docs[0], b, "Iran", iran_at, iran_at + 4)
+    coding(docs[1], a, "Iran", iran_at, iran_at + 4)
+    coding(docs[2], a, "Iran", iran_at, iran_at + 4)
+    coding(docs[2], a, "Syria", syria_at, syria_at + 5)
     iran, syria = code("Iran").pk, code("Syria").pk
     scope = sel.Scope(project=demo_project, document_ids=tuple(d.pk for d in docs))
     table = sel.frequency_table(scope, "source")
