@@ -8,8 +8,9 @@ iterate the same querysets in chunks.
 
 Co-occurrence conditions between a coding ``a`` and another coding ``b`` (same document, same
 coder) are written once, in SQL (``_pair_condition``), and used both by the co-occurrence
-matrix (a self-join) and by retrieval's Boolean operators (an ``EXISTS``), so a matrix cell and
-the retrieval it opens always agree.
+matrix (pairing the candidates of a sweep, see ``_interval_pairs_sql``) and by retrieval's
+Boolean operators (an ``EXISTS``), so a matrix cell and the retrieval it opens always agree.
+``benchmarks/bench_analysis.py`` measures these reads at the issue's scale.
 """
 
 import re
@@ -503,9 +504,9 @@ def frequency_table(scope: Scope, variable: str) -> FrequencyTable:
     """Code × variable: segments, documents with the code, coded characters, segments per
     1,000 words of the documents having that value. Two grouped queries."""
     paths = code_paths_of(scope.project)
-    # Codings are first grouped per (document, code): one pass over the codings (an
-    # index-only scan of ``annotation_unique`` on PostgreSQL), a few rows per document; only
-    # those rows meet the documents' variable. "Documents with the code" is then a plain
+    # Codings are first grouped per (code, document): one pass over the codings in the order
+    # of ``annotation_code_doc`` (an index-only scan on PostgreSQL, no sort), a few rows per
+    # document; only those rows meet the documents' variable. "Documents with the code" is then a plain
     # count of rows instead of a COUNT(DISTINCT) over every coding.
     per_document = (
         codings_in(scope)
@@ -642,13 +643,15 @@ def _interval_pairs_sql(base, mode: str, distance: int) -> tuple[str, list]:
     counts are exact.
     """
     condition, params = _pair_condition("near" if mode == "near" else "overlap", distance)
+    # The furthest end so far, this coding included (NULL reach_before: the first coding).
+    reach = "(CASE WHEN reach_before > end_offset THEN reach_before ELSE end_offset END)"
     if mode == "near":
         joined_before = "start_offset <= reach_before + %s"
-        joined_next = "next_start <= (CASE WHEN reach_before > end_offset THEN reach_before ELSE end_offset END) + %s"
+        joined_next = f"next_start <= {reach} + %s"
         window_params = [distance, distance]
     else:
         joined_before = "start_offset < reach_before"
-        joined_next = "next_start < (CASE WHEN reach_before > end_offset THEN reach_before ELSE end_offset END)"
+        joined_next = f"next_start < {reach}"
         window_params = []
     scoped_sql, scoped_params = (
         base.order_by()
