@@ -36,7 +36,7 @@ from django.utils import timezone  # noqa: E402
 from annotator.models import Annotation, Code, Codebook, Document, Project  # noqa: E402
 from annotator.selectors import analysis as sel  # noqa: E402
 from annotator.services.autocode import AutocodeQuery, autocode_preview  # noqa: E402
-from annotator.services.documents import text_sha256  # noqa: E402
+from annotator.services.documents import text_sha256, word_count  # noqa: E402
 
 CODERS, CODES = 3, 20
 WORDS = ["iran", "russia", "israel", "syria", "talks", "sanctions", "minister", "said", "the"]
@@ -53,7 +53,7 @@ def text(rng: random.Random, number: int, words: int = 500) -> str:
     return f"doc{number} " + " ".join(out)
 
 
-def setup(documents: int, codings: int):
+def setup(documents: int, codings: int, words: int):
     settings.DEBUG = False
     call_command("migrate", verbosity=0)
     with connection.cursor() as cursor:
@@ -71,13 +71,14 @@ def setup(documents: int, codings: int):
     rng = random.Random(15)
     batch = []
     for number in range(documents):
-        body = text(rng, number)
+        body = text(rng, number, words)
         batch.append(
             Document(
                 project=project,
                 text=body,
                 text_sha256=text_sha256(body),
                 length=len(body),
+                word_count=word_count(body),
                 order=number,
                 source=f"outlet-{number % 7}",
                 metadata={"desk": f"desk-{number % 4}"},
@@ -89,37 +90,52 @@ def setup(documents: int, codings: int):
     Document.objects.bulk_create(batch)
     docs = list(Document.objects.filter(project=project).values_list("id", "length"))
     now = connection.ops.adapt_datetimefield_value(timezone.now())
-    sql = (
-        "INSERT INTO annotator_annotation (document_id, coder_id, code_id, start_offset,"
-        " end_offset, memo, created_at, updated_at) VALUES (%s, %s, %s, %s, %s, %s, %s, %s)"
-    )
-    rows = []
-    with transaction.atomic(), connection.cursor() as cursor:
+
+    def rows():
         for i in range(codings):
             document_id, length = docs[i % len(docs)]
             slot = i // len(docs)
             start = (slot * 23) % (length - 60)
             memo = "memo about talks" if i % 50 == 0 else ""
-            rows.append(
-                (
-                    document_id,
-                    coders[slot % CODERS].pk,
-                    codes[(slot // CODERS) % CODES].pk,
-                    start,
-                    start + 10 + slot % 40,
-                    memo,
-                    now,
-                    now,
-                )
+            yield (
+                document_id,
+                coders[slot % CODERS].pk,
+                codes[(slot // CODERS) % CODES].pk,
+                start,
+                start + 10 + slot % 40,
+                memo,
+                now,
+                now,
             )
-            if len(rows) == 20_000:
-                cursor.executemany(sql, rows)
-                rows = []
-        if rows:
-            cursor.executemany(sql, rows)
-    with connection.cursor() as cursor:
-        cursor.execute("ANALYZE")
+
+    columns = (
+        "document_id, coder_id, code_id, start_offset, end_offset, memo, created_at, updated_at"
+    )
+    with transaction.atomic(), connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            # COPY: the fastest bulk load PostgreSQL offers (about a million rows in seconds).
+            with cursor.copy(f"COPY annotator_annotation ({columns}) FROM STDIN") as copy:
+                for row in rows():
+                    copy.write_row(row)
+        else:
+            sql = f"INSERT INTO annotator_annotation ({columns}) VALUES ({', '.join(['%s'] * 8)})"  # noqa: S608
+            batch = []
+            for row in rows():
+                batch.append(row)
+                if len(batch) == 20_000:
+                    cursor.executemany(sql, batch)
+                    batch = []
+            if batch:
+                cursor.executemany(sql, batch)
+    analyze()
     return project
+
+
+def analyze():
+    """Statistics and, on PostgreSQL, the visibility map (index-only scans need it), as
+    autovacuum leaves them after a bulk load."""
+    with connection.cursor() as cursor:
+        cursor.execute("VACUUM ANALYZE" if connection.vendor == "postgresql" else "ANALYZE")
 
 
 def best(fn, repeat: int) -> float:
@@ -135,14 +151,24 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--documents", type=int, default=2000)
     parser.add_argument("--codings", type=int, default=300_000)
+    parser.add_argument(
+        "--words", type=int, default=700, help="words per document (~5,000 characters)"
+    )
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--reuse", action="store_true")
+    parser.add_argument(
+        "--only", default="", help="measure only operations whose name contains this"
+    )
     args = parser.parse_args()
     if args.reuse and Annotation.objects.count() == args.codings:
+        t = time.perf_counter()
+        call_command("migrate", verbosity=0)
+        analyze()
+        print(f"reused the loaded data (migrate + analyze {time.perf_counter() - t:.0f} s)")
         project = Project.objects.get(name="bench")
     else:
         t = time.perf_counter()
-        project = setup(args.documents, args.codings)
+        project = setup(args.documents, args.codings, args.words)
         print(
             f"loaded {args.documents} documents, {args.codings} codings in {time.perf_counter() - t:.0f} s"
         )
@@ -163,6 +189,15 @@ def main():
                 )
             ),
         ),
+        (
+            # Worst case: no coding of this data overlaps another of its coder, so every
+            # coding is checked before the page is known to be empty.
+            "retrieval, first page (any code overlaps B: no match)",
+            150,
+            lambda: sel.segment_page(
+                sel.Scope(project=project, op="and", other_code_ids=tuple(codes[1:2]))
+            ),
+        ),
         ("frequency table by source", 500, lambda: sel.frequency_table(every, "source")),
         (
             "frequency table by metadata.desk",
@@ -173,6 +208,12 @@ def main():
             "co-occurrence of 20 codes (overlap)",
             2000,
             lambda: sel.cooccurrence(every, codes[:20], "overlap", 0),
+        ),
+        (
+            # ~660,000 co-occurring pairs in this data.
+            "co-occurrence of 20 codes (within 30 characters)",
+            2000,
+            lambda: sel.cooccurrence(every, codes[:20], "near", 30),
         ),
         (
             "full-text search, first page",
@@ -196,6 +237,8 @@ def main():
         f"{connection.vendor}, {args.documents} documents, {args.codings} codings, best of {args.repeat}"
     )
     for name, target, fn in measures:
+        if args.only not in name:
+            continue
         ms = best(fn, args.repeat)
         print(
             f"{name:52s} {ms:8.1f} ms  (target {target} ms: {'ok' if ms <= target else 'MISSED'})"

@@ -55,6 +55,19 @@ class Annotation(models.Model):
             ),
             # Per-coder reads (blind coding, progress) within a document.
             models.Index(fields=["coder", "document"], name="annotation_coder_doc"),
+            # Analysis (issue 15). Codings of some codes in document order, covering the pair
+            # conditions: retrieval's "A overlaps B" runs as a merge semi-join of two
+            # index-only scans.
+            models.Index(
+                fields=["code", "document", "coder", "start_offset", "end_offset", "id"],
+                name="annotation_code_doc",
+            ),
+            # Each coder's codings of a document in text order: co-occurrence sweeps them
+            # without sorting.
+            models.Index(
+                fields=["document", "coder", "start_offset", "end_offset", "code", "id"],
+                name="annotation_doc_coder_start",
+            ),
         ]
 
     def __str__(self) -> str:

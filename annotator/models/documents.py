@@ -22,6 +22,10 @@ class Document(models.Model):
     text = models.TextField()
     text_sha256 = models.CharField(max_length=64, editable=False)
     length = models.PositiveIntegerField(editable=False, help_text="Length in code points.")
+    # Whitespace-separated words (``len(text.split())``), set at import; the frequency table
+    # divides by it. Null only for rows written around ``document_create`` (analysis then
+    # estimates the count in SQL).
+    word_count = models.PositiveIntegerField(null=True, editable=False)
     metadata = models.JSONField(default=dict, blank=True)
     order = models.PositiveIntegerField(default=0)
     created_at = models.DateTimeField(auto_now_add=True)

@@ -8,15 +8,17 @@ iterate the same querysets in chunks.
 
 Co-occurrence conditions between a coding ``a`` and another coding ``b`` (same document, same
 coder) are written once, in SQL (``_pair_condition``), and used both by the co-occurrence
-matrix (a self-join) and by retrieval's Boolean operators (an ``EXISTS``), so a matrix cell and
-the retrieval it opens always agree.
+matrix (pairing the candidates of a sweep, see ``_interval_pairs_sql``) and by retrieval's
+Boolean operators (an ``EXISTS``), so a matrix cell and the retrieval it opens always agree.
+``benchmarks/bench_analysis.py`` measures these reads at the issue's scale.
 """
 
 import re
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date
 
-from django.db import connection
+from django.db import connection, transaction
 from django.db.models import (
     BooleanField,
     Count,
@@ -33,6 +35,7 @@ from django.db.models.expressions import RawSQL
 from django.db.models.fields.json import KeyTextTransform
 from django.db.models.functions import (
     Cast,
+    Coalesce,
     ExtractYear,
     Greatest,
     Length,
@@ -51,9 +54,22 @@ OPERATORS = {
     "near": "lies within n characters of",
     "paragraph": "is in the same paragraph as",
 }
-# Full-text search on PostgreSQL: the configuration of the expression index (migration 0009).
+# Full-text search on PostgreSQL: the configuration of the stored vector (migration 0010).
 # "simple" does not stem, so it treats every language alike.
 FTS_CONFIG = "simple"
+
+
+@contextmanager
+def _aggregate_reads():
+    """PostgreSQL settings for the aggregate reads below (``SET LOCAL``: they end with the
+    transaction). No JIT: their plans cost enough to trigger it, and at 1.5 M codings compiling
+    took 0.5–1.5 s of a 1–2 s query (measured with ``benchmarks/bench_analysis.py``)."""
+    if connection.vendor != "postgresql":
+        yield
+        return
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("SET LOCAL jit = off")
+        yield
 
 
 # --- scope ------------------------------------------------------------------------------------
@@ -231,13 +247,17 @@ def _in_list(column: str, ids) -> tuple[str, list]:
 def _pair_exists(op: str, other_code_ids, distance: int):
     """A filter on codings: one of ``other_code_ids`` co-occurs (``not``: none overlaps)."""
     condition, params = _pair_condition(op, distance)
+    # ``a`` is the outer coding itself (no self-join by id): PostgreSQL then runs the EXISTS
+    # as a merge semi-join of two index-only scans of ``annotation_code_doc``.
+    condition = condition.replace("a.", "annotator_annotation.")
     codes, code_params = _in_list("b.code_id", other_code_ids)
     join = " JOIN annotator_document d ON d.id = b.document_id" if op == "paragraph" else ""
     sql = (
         # Fixed SQL text; every value is a query parameter.
-        f"EXISTS (SELECT 1 FROM annotator_annotation a JOIN annotator_annotation b"  # noqa: S608
-        f" ON b.document_id = a.document_id AND b.coder_id = a.coder_id AND b.id <> a.id{join}"
-        f" WHERE a.id = annotator_annotation.id AND {codes} AND {condition})"
+        f"EXISTS (SELECT 1 FROM annotator_annotation b{join}"  # noqa: S608
+        " WHERE b.document_id = annotator_annotation.document_id"
+        " AND b.coder_id = annotator_annotation.coder_id AND b.id <> annotator_annotation.id"
+        f" AND {codes} AND {condition})"
     )
     exists = RawSQL(sql, [*code_params, *params], output_field=BooleanField())  # noqa: S611
     return ~Q(exists) if op == "not" else Q(exists)
@@ -386,11 +406,17 @@ ORDER = ("document_id", "start_offset", "end_offset", "code_id", "coder_id", "id
 
 def segment_page(scope: Scope, *, page: int = 1, per_page: int = 50) -> SegmentPage:
     """One page of matching segments in document and text order, grouped by document."""
-    qs = codings_in(scope).order_by(*ORDER)
     offset = (page - 1) * per_page
-    rows = list(_segment_values(qs)[offset : offset + per_page + 1])
-    has_next = len(rows) > per_page
-    segments = _segments(rows[:per_page], code_paths_of(scope.project), scope.project.gold_user_id)
+    # Two steps: the page's ids first (an index-only scan, however many codings the filters
+    # and operators reject on the way), then the text and context of those rows alone.
+    ids = list(
+        codings_in(scope)
+        .order_by(*ORDER)
+        .values_list("id", flat=True)[offset : offset + per_page + 1]
+    )
+    has_next = len(ids) > per_page
+    rows = _segment_values(Annotation.objects.filter(id__in=ids[:per_page]).order_by(*ORDER))
+    segments = _segments(rows, code_paths_of(scope.project), scope.project.gold_user_id)
     groups: list[tuple[int, str, list[Segment]]] = []
     for s in segments:
         if not groups or groups[-1][0] != s.document_id:
@@ -451,10 +477,11 @@ def _variable(variable: str, prefix: str = ""):
 
 
 def _words():
-    """Words of a document, approximately: whitespace (spaces, line breaks) plus one."""
+    """Words of a document: the count stored at import; for a row without one (written
+    around ``document_create``), approximately whitespace (spaces, line breaks) plus one."""
     spaces = Length("text") - Length(Replace("text", Value(" "), Value("")))
     breaks = Length("text") - Length(Replace("text", Value("\n"), Value("")))
-    return spaces + breaks + 1
+    return Coalesce(F("word_count"), spaces + breaks + 1)
 
 
 @dataclass
@@ -477,17 +504,38 @@ def frequency_table(scope: Scope, variable: str) -> FrequencyTable:
     """Code × variable: segments, documents with the code, coded characters, segments per
     1,000 words of the documents having that value. Two grouped queries."""
     paths = code_paths_of(scope.project)
-    rows = (
+    # Codings are first grouped per (code, document): one pass over the codings in the order
+    # of ``annotation_code_doc`` (an index-only scan on PostgreSQL, no sort), a few rows per
+    # document; only those rows meet the documents' variable. "Documents with the code" is then a plain
+    # count of rows instead of a COUNT(DISTINCT) over every coding.
+    per_document = (
         codings_in(scope)
-        .annotate(_value=_variable(variable, "document__"))
-        .values("_value", "code_id")
-        .annotate(
-            segments=Count("id"),
-            documents=Count("document_id", distinct=True),
-            characters=Sum(F("end_offset") - F("start_offset")),
-        )
+        .values(_code=F("code_id"), _doc=F("document_id"))
+        .annotate(n=Count("id"), chars=Sum(F("end_offset") - F("start_offset")))
         .order_by()
     )
+    values = documents_in(scope).annotate(_value=_variable(variable)).values("id", "_value")
+    per_sql, per_params = per_document.query.sql_with_params()
+    values_sql, values_params = values.order_by().query.sql_with_params()
+    sql = (
+        # Compiled querysets; every value is a query parameter.
+        "SELECT v._value, x._code, SUM(x.n), COUNT(*), SUM(x.chars)"  # noqa: S608
+        f" FROM ({per_sql}) x JOIN ({values_sql}) v ON v.id = x._doc"
+        " GROUP BY v._value, x._code"
+    )
+    with _aggregate_reads(), connection.cursor() as cursor:
+        cursor.execute(sql, [*per_params, *values_params])
+        # PostgreSQL sums bigints as numeric (Decimal): counts are ints.
+        rows = [
+            {
+                "_value": v,
+                "code_id": c,
+                "segments": int(n),
+                "documents": int(d),
+                "characters": int(ch or 0),
+            }
+            for v, c, n, d, ch in cursor.fetchall()
+        ]
     docs = (
         documents_in(scope)
         .annotate(_value=_variable(variable))
@@ -553,33 +601,99 @@ class CooccurrenceMatrix:
 
 
 def cooccurrence(scope: Scope, code_ids, mode: str, distance: int) -> CooccurrenceMatrix:
-    """Code × code co-occurrence among ``code_ids`` (one self-join and one count)."""
+    """Code × code co-occurrence among ``code_ids``: one count and one pair query."""
     paths = code_paths_of(scope.project)
     code_ids = [pk for pk in code_ids if pk in paths]
     base = codings_in(scope, code_ids=code_ids)
-    counts = dict(base.values("code_id").annotate(n=Count("id")).values_list("code_id", "n"))
-    scoped_sql, scoped_params = base.values("id").query.sql_with_params()
-    condition, params = _pair_condition(mode, distance)
-    codes_sql, codes_params = _in_list("b.code_id", code_ids)
-    join = " JOIN annotator_document d ON d.id = a.document_id" if mode == "paragraph" else ""
-    sql = (
-        # Fixed SQL text; every value is a query parameter.
-        "SELECT a.code_id, b.code_id, COUNT(*), COUNT(DISTINCT a.id)"  # noqa: S608
-        " FROM annotator_annotation a JOIN annotator_annotation b"
-        " ON b.document_id = a.document_id AND b.coder_id = a.coder_id"
-        f" AND b.code_id <> a.code_id{join}"
-        f" WHERE a.id IN ({scoped_sql}) AND {codes_sql} AND {condition}"
-        " GROUP BY a.code_id, b.code_id"
-    )
+    if mode == "paragraph":
+        sql, params = _paragraph_pairs_sql(base, code_ids)
+    else:
+        sql, params = _interval_pairs_sql(base, mode, distance)
     pairs, segments = {}, {}
-    with connection.cursor() as cursor:
-        cursor.execute(sql, [*scoped_params, *codes_params, *params])
+    with _aggregate_reads(), connection.cursor() as cursor:
+        counts = dict(base.values("code_id").annotate(n=Count("id")).values_list("code_id", "n"))
+        cursor.execute(sql, params)
         for a, b, n_pairs, n_segments in cursor.fetchall():
             pairs[(a, b)] = n_pairs
             segments[(a, b)] = n_segments
     return CooccurrenceMatrix(
         codes=[(pk, paths[pk]) for pk in code_ids], counts=counts, pairs=pairs, segments=segments
     )
+
+
+_PAIR_COUNTS = (
+    "SELECT a.code_id, b.code_id, COUNT(*), COUNT(DISTINCT a.id)"
+    " FROM {source} a JOIN {source} b"
+    " ON b.document_id = a.document_id AND b.coder_id = a.coder_id AND b.code_id <> a.code_id"
+    "{join} WHERE {where} GROUP BY a.code_id, b.code_id"
+)
+
+
+def _interval_pairs_sql(base, mode: str, distance: int) -> tuple[str, list]:
+    """Pairs for *overlap* and *within n characters*: conditions on offsets only.
+
+    A self-join of every coding with every other of its document and coder grows with the
+    square of the codings per document. Instead, one pass in text order over each (document,
+    coder) — window functions over ``annotation_doc_coder_start``, no sort — keeps only the
+    codings that co-occur with a neighbour: a coding co-occurs with an earlier one exactly when
+    it starts within ``distance`` of the furthest end so far (``reach``; for overlap, strictly
+    before it), and with a later one when the next coding does so. Candidates are numbered in
+    runs (a new run starts at a candidate joined to no earlier coding), and only codings of the
+    same run are paired, under ``_pair_condition`` (the same SQL retrieval uses), so the
+    counts are exact.
+    """
+    condition, params = _pair_condition("near" if mode == "near" else "overlap", distance)
+    # The furthest end so far, this coding included (NULL reach_before: the first coding).
+    reach = "(CASE WHEN reach_before > end_offset THEN reach_before ELSE end_offset END)"
+    if mode == "near":
+        joined_before = "start_offset <= reach_before + %s"
+        joined_next = f"next_start <= {reach} + %s"
+        window_params = [distance, distance]
+    else:
+        joined_before = "start_offset < reach_before"
+        joined_next = f"next_start < {reach}"
+        window_params = []
+    scoped_sql, scoped_params = (
+        base.order_by()
+        .values_list("id", "document_id", "coder_id", "code_id", "start_offset", "end_offset")
+        .query.sql_with_params()
+    )
+    # A total order matching ``annotation_doc_coder_start``: no sort, and every window below
+    # sees the codings in the same order (ties in start offset included).
+    window = "PARTITION BY document_id, coder_id ORDER BY start_offset, end_offset, code_id, id"
+    sql = (
+        # Compiled querysets and fixed SQL text; every value is a query parameter.
+        f"WITH s (id, document_id, coder_id, code_id, start_offset, end_offset) AS ({scoped_sql}),"  # noqa: S608
+        # LEAD ignores the frame: giving both the same window computes them in one pass.
+        " w AS (SELECT s.*,"
+        f" MAX(end_offset) OVER ({window} ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING)"
+        " AS reach_before,"
+        f" LEAD(start_offset) OVER ({window} ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING)"
+        " AS next_start FROM s),"
+        " f AS (SELECT id, document_id, coder_id, code_id, start_offset, end_offset,"
+        f" CASE WHEN {joined_before} THEN 1 ELSE 0 END AS joined,"
+        f" CASE WHEN {joined_next} THEN 1 ELSE 0 END AS joins_next FROM w),"
+        # Runs of candidates joined to their predecessor: a coding's partners all lie in its
+        # run (the previous coding of a joined one is always a candidate too).
+        f" c AS (SELECT f.*, SUM(1 - joined) OVER ({window} ROWS UNBOUNDED PRECEDING)"
+        " AS run FROM f WHERE joined = 1 OR joins_next = 1) "
+        + _PAIR_COUNTS.format(source="c", join=" AND b.run = a.run", where=condition)
+    )
+    return sql, [*scoped_params, *window_params, *params]
+
+
+def _paragraph_pairs_sql(base, code_ids) -> tuple[str, list]:
+    """Pairs in the same paragraph: the condition reads the text between two codings, so
+    every pair of the same document and coder is tested."""
+    scoped_sql, scoped_params = base.values("id").query.sql_with_params()
+    condition, params = _pair_condition("paragraph", 0)
+    codes_sql, codes_params = _in_list("b.code_id", code_ids)
+    sql = _PAIR_COUNTS.format(
+        source="annotator_annotation",
+        join=" JOIN annotator_document d ON d.id = a.document_id",
+        where=f"a.id IN ({scoped_sql}) AND {codes_sql} AND {condition}",
+    )
+    return sql, [*scoped_params, *codes_params, *params]
 
 
 # --- full-text search -------------------------------------------------------------------------
@@ -621,8 +735,8 @@ def _snippet(text: str, terms: list[str], width: int = 90) -> tuple[str, int | N
 def search_documents(project, query: str, *, page: int = 1, per_page: int = 20):
     """Documents matching every term of ``query``, best first; ``(hits, has_next)``.
 
-    PostgreSQL: ``websearch_to_tsquery`` against the GIN index of ``to_tsvector('simple',
-    text)``, ranked by ``ts_rank_cd``. SQLite: every term as a case-insensitive substring,
+    PostgreSQL: ``websearch_to_tsquery`` against the stored ``search_vector`` column
+    (``to_tsvector('simple', text)``, GIN-indexed), ranked by ``ts_rank_cd``. SQLite: every term as a case-insensitive substring,
     ranked by the number of occurrences. The snippet and the link target are found in
     Python on the page's documents only.
     """
@@ -631,7 +745,9 @@ def search_documents(project, query: str, *, page: int = 1, per_page: int = 20):
         return [], False
     qs = Document.objects.filter(project=project)
     if connection.vendor == "postgresql":
-        vector = f"to_tsvector('{FTS_CONFIG}'::regconfig, annotator_document.text)"
+        # The stored, GIN-indexed vector (migration 0010): ranking reads it instead of parsing
+        # every matching text again.
+        vector = "annotator_document.search_vector"
         tsquery = f"websearch_to_tsquery('{FTS_CONFIG}'::regconfig, %s)"
         qs = qs.filter(
             RawSQL(f"{vector} @@ {tsquery}", [query], output_field=BooleanField())  # noqa: S611
@@ -708,3 +824,32 @@ def memos_iter(scope: Scope, *, query: str = "", chunk: int = 2000):
         yield from _segments(
             _segment_values(Annotation.objects.filter(id__in=ids).order_by(*ORDER)), paths, gold
         )
+
+
+# --- provenance: auto-coded codings -----------------------------------------------------------
+
+
+def auto_coded_q() -> Q:
+    """Filter for ``Annotation`` querysets: the coding was stored by auto-coding (it has a
+    ``CodingProvenance``). ``~auto_coded_q()`` keeps the codings made by hand (or imported).
+
+    The one definition of "auto-coded" for readers: the agreement report's include/exclude
+    choice, every export's count and retrieval's "auto-coded" mark use it.
+    """
+    return Q(Exists(CodingProvenance.objects.filter(annotation=OuterRef("pk"))))
+
+
+def auto_coded_ids(project):
+    """Ids of the project's auto-coded codings (a queryset, usable in ``id__in``)."""
+    return CodingProvenance.objects.filter(annotation__document__project=project).values(
+        "annotation_id"
+    )
+
+
+def auto_coded_count(codings) -> dict[str, int]:
+    """``{"codings": n, "auto_coded": m}`` for an ``Annotation`` queryset, in one query: how
+    many of them came from auto-coding (what every export and the report state)."""
+    counts = codings.order_by().aggregate(
+        codings=Count("id"), auto_coded=Count("id", filter=auto_coded_q())
+    )
+    return {k: counts[k] or 0 for k in ("codings", "auto_coded")}

@@ -23,6 +23,11 @@ def text_sha256(text: str) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
+def word_count(text: str) -> int:
+    """Words of a text: runs of non-whitespace (what the frequency table divides by)."""
+    return len(text.split())
+
+
 @transaction.atomic
 def document_create(*, project: Project, text: str, **fields) -> Document:
     """Create a document; its text is normalised here once and is immutable afterwards."""
@@ -35,7 +40,14 @@ def document_create(*, project: Project, text: str, **fields) -> Document:
     digest = text_sha256(text)
     if Document.objects.filter(project=project, text_sha256=digest).exists():
         raise ValidationError({"text": "This project already has a document with the same text."})
-    document = Document(project=project, text=text, text_sha256=digest, length=len(text), **fields)
+    document = Document(
+        project=project,
+        text=text,
+        text_sha256=digest,
+        length=len(text),
+        word_count=word_count(text),
+        **fields,
+    )
     document.full_clean(exclude=["text_sha256", "length"])
     try:
         with transaction.atomic():

@@ -29,7 +29,7 @@ from ...selectors.exports import code_paths
 from ..annotations import _validate as validate_coding
 from ..codebooks import record_import
 from ..codes import code_save
-from ..documents import normalise_text, text_sha256
+from ..documents import normalise_text, text_sha256, word_count
 from ..workflow import gold_user_for
 from .coders import CoderMapper, CoderMatch, check_prefix, mapping_digest
 
@@ -205,6 +205,7 @@ def _create_documents(project, items, filename, progress: Progress, *, keep_orde
             text=text,
             text_sha256=digest,
             length=len(text),
+            word_count=word_count(text),
             external_id=row.external_id,
             title=row.title,
             source=row.source,
