@@ -58,7 +58,7 @@ def drop_search_vector(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("annotator", "0006_setup"),
+        ("annotator", "0008_codebook_versions"),
     ]
 
     operations = [
