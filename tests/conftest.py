@@ -135,6 +135,7 @@ ID_PARAMS = (
     "invitation_id",
     "user_id",
     "token",  # an invitation's secret (a reset link's token is in ROUTE_ARGS)
+    "number",  # a published codebook version
 )
 
 
@@ -250,6 +251,9 @@ def own_objects(demo_project, members) -> dict:
     invitation, token = invitation_create(
         project=demo_project, role="annotator", created_by=members["manager"]
     )
+    from annotator.services.codebooks import codebook_publish
+
+    version = codebook_publish(codebook=demo_project.codebook, user=None, note="Version one")
     DocumentOriginal.objects.create(
         document=document,
         filename="article.txt",
@@ -269,6 +273,7 @@ def own_objects(demo_project, members) -> dict:
         "user_id": members["annotator2"].pk,
         "invitation_id": invitation.pk,
         "token": token,
+        "number": version.number,
     }
 
 
@@ -441,6 +446,9 @@ def other_project(db, make_user) -> OtherProject:
         data=b"quokka",
     )
     DocumentMemo.objects.create(document=documents[0], coder=users["annotator"], text="quokka memo")
+    from annotator.services.codebooks import codebook_publish
+
+    other_version = codebook_publish(codebook=codebook, user=None, note="Quokka version")
 
     project.refresh_from_db()
     other = OtherProject(project, users, codes, documents, annotations, assignments)
@@ -454,6 +462,7 @@ def other_project(db, make_user) -> OtherProject:
         "user_id": users["annotator2"].pk,
         "invitation_id": invitation.pk,
         "token": token,
+        "number": other_version.number,
     }
     other.all_ids.update(
         [project.pk, codebook.pk, *(c.pk for c in codes), *(d.pk for d in documents)],

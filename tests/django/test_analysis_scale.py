@@ -41,7 +41,7 @@ def test_it_stores_the_word_count_at_creation_and_import(demo_project):
 
 def test_it_fills_the_word_count_of_existing_documents_in_the_migration(demo_project):
     Document.objects.filter(project=demo_project).update(word_count=None)
-    migration = importlib.import_module("annotator.migrations.0010_analysis_scale")
+    migration = importlib.import_module("annotator.migrations.0009_analysis_scale")
     migration.fill_word_counts(apps, None)
     for text, words in Document.objects.values_list("text", "word_count"):
         assert words == len(text.split())

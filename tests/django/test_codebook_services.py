@@ -202,7 +202,7 @@ def test_publish_numbers_versions_and_codings_record_the_latest(book, manager, m
 
 
 def test_the_migration_publishes_version_one_with_the_codes_of_the_time(book, members):
-    migration = importlib.import_module("annotator.migrations.0009_codebook_versions")
+    migration = importlib.import_module("annotator.migrations.0008_codebook_versions")
     from django.apps import apps
 
     coding = _coding(1, members["annotator"], code("Iran"), 0, 5)

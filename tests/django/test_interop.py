@@ -1,5 +1,6 @@
 """Interoperability: doccano and Label Studio both ways, on the emoji article (document 4, which
-opens with the flag emoji) and a code hierarchy whose names hold ``<``, ``&`` and ``/``."""
+opens with the flag emoji) and a code hierarchy (a path with ``/``) whose names hold ``<`` and ``&``
+(a ``/`` inside a name is refused by the codebook rules)."""
 
 import io
 import json
@@ -18,7 +19,7 @@ from annotator.selectors.exports import export_file
 from annotator.services import imports
 from annotator.services.codes import code_save
 
-PARENT, CHILD = "Q&A <frames>", "left/right"
+PARENT, CHILD = "Q&A <frames>", "left & right"
 NESTED = f"{PARENT}/{CHILD}"
 
 

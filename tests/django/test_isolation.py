@@ -105,7 +105,8 @@ def test_it_answers_404_for_another_projects_objects(
         variants = [other_project.ids] + [
             {**mine, param: other_project.ids[param]}
             for param in id_route.id_params
-            if param != "project_id" and "project_id" in id_route.id_params
+            # A version number counts within its project: only the project id scopes it.
+            if param not in ("project_id", "number") and "project_id" in id_route.id_params
         ]
         for ids in variants:
             url = id_route.url(ids)

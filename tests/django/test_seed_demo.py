@@ -78,3 +78,19 @@ def test_it_refuses_to_run_with_debug_off(db):
     assert not get_user_model().objects.exists()
     call_command("seed_demo", "--force", verbosity=0)
     assert get_user_model().objects.filter(username="alice").exists()
+
+
+def test_the_demo_starts_at_codebook_version_one_and_the_workspace_says_so(db, client):
+    from django.contrib.auth import get_user_model
+
+    from annotator.models import Annotation, Document
+
+    call_command("seed_demo", "--force", verbosity=0)
+    call_command("seed_demo", "--force", verbosity=0)  # idempotent: still one version
+    codings = Annotation.objects.filter(document__project_id=1)
+    assert codings.exists()
+    assert set(codings.values_list("codebook_version__number", flat=True)) == {1}
+    client.force_login(get_user_model().objects.get(username="alice"))
+    document = Document.objects.filter(project_id=1).first()
+    page = client.get(f"/projects/1/documents/{document.pk}/").content.decode()
+    assert "Codebook version 1" in page

@@ -4,7 +4,8 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
-from annotator.models import Membership, Project
+from annotator.models import Annotation, Membership, Project
+from annotator.services.codebooks import codebook_publish, latest_version
 
 DEFAULT_PASSWORD = "annotate-demo"  # noqa: S105 - the documented demo password
 DEMO_PROJECT_PK = 1
@@ -45,4 +46,12 @@ class Command(BaseCommand):
                     user=user, project=project, defaults={"role": role}
                 )
             call_command("loaddata", "demo_codings", verbosity=0)
+            # The demo starts at codebook version 1, and its codings were made under it.
+            codebook = project.codebook
+            version = latest_version(codebook.pk) or codebook_publish(
+                codebook=codebook, user=None, note="The default codebook"
+            )
+            Annotation.objects.filter(
+                document__project=project, codebook_version__isnull=True
+            ).update(codebook_version=version)
         self.stdout.write(f"Demo accounts {', '.join(DEMO_ACCOUNTS)} ready; password: {password}")
