@@ -60,7 +60,9 @@ class PublishInput(StrictSerializer):
 class VersionOutput(serializers.Serializer):
     number = serializers.IntegerField()
     note = serializers.CharField()
-    published_by = serializers.CharField(source="published_by.username", default=None)
+    published_by = serializers.CharField(
+        source="published_by.username", default=None, allow_null=True
+    )
     published_at = serializers.DateTimeField()
     changes = serializers.ListField(child=serializers.CharField(), source="change_lines")
 
