@@ -261,11 +261,12 @@ def curation(*, document: Document) -> dict:
     gold = [a for a in rows if a.coder_id == gold_id]
     coded = [a for a in rows if a.coder_id != gold_id]
     coders = curation_coders(document=document)
-    by_code: defaultdict[Code, list[Annotation]] = defaultdict(list)
+    grouped: defaultdict[Code, list[Annotation]] = defaultdict(list)
     for a in coded:
-        by_code[a.code].append(a)
+        grouped[a.code].append(a)
+    by_code = sorted(grouped.items(), key=lambda kv: (kv[0].order, kv[0].name))
     disagreements = []
-    for code, items in sorted(by_code.items(), key=lambda kv: (kv[0].order, kv[0].name)):
+    for code, items in by_code:
         disagreements.extend(_disagreements(code, items, coders))
     gold_ids = [a.pk for a in gold]
     from ..models import GoldProvenance
