@@ -9,9 +9,7 @@ without JavaScript) whose ``format`` parameter turns the same query into a strea
 import csv
 import io
 from html import escape
-from typing import cast
 
-from django import forms
 from django.core.exceptions import ValidationError
 from django.http import StreamingHttpResponse
 from django.shortcuts import redirect, render
@@ -23,6 +21,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from .. import access
 from ..forms_analysis import (
+    METRIC_CHOICES,
     AutocodeForm,
     CooccurrenceForm,
     FrequencyForm,
@@ -262,7 +261,7 @@ def frequencies(request, project_id: int):
         )
         for pk, path in table.codes
     ]
-    label = dict(cast(forms.ChoiceField, form.fields["metric"]).choices)[metric]
+    label = dict(METRIC_CHOICES)[metric]
     chart = bar_chart_svg(
         f"{label} per code (all values)", [(path, total) for path, _, total in rows], label
     )
