@@ -37,13 +37,13 @@ run: demo
 test: install
 	$(PY) -m pytest $(PYTEST_ARGS); rc=$$?; if [ $$rc -eq 5 ]; then echo "no tests collected"; exit 0; fi; exit $$rc
 
-lint: install
+lint: install typecheck
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 	$(DEV) $(PY) manage.py makemigrations --check --dry-run
 
 # Type checking (configuration in pyproject.toml: lenient on annotator/, strict on agreement/ and
-# exports/). Not yet part of CI.
+# exports/). Part of `make lint` and of CI; must report no errors.
 typecheck: install
 	$(DEV) $(VENV)/bin/mypy
 

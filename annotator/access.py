@@ -14,7 +14,7 @@ from .models import Annotation, Document, Membership, Project
 
 Role = Membership.Role
 # Roles ordered by what they may do; a higher role may do everything a lower one may.
-_RANK = {Role.ANNOTATOR: 1, Role.CURATOR: 2, Role.MANAGER: 3}
+_RANK: dict[str, int] = {Role.ANNOTATOR: 1, Role.CURATOR: 2, Role.MANAGER: 3}
 
 
 @dataclass(frozen=True)

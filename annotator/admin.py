@@ -21,6 +21,7 @@ from .models import (
 from .services.codes import code_check_parent, code_save
 
 
+@admin.display(description="colour")
 def color_swatch(obj) -> str:
     # An SVG data URI rather than an inline style: the Content Security Policy forbids those.
     svg = (
@@ -28,9 +29,6 @@ def color_swatch(obj) -> str:
         f"%3Crect width='20' height='20' rx='3' fill='%23{obj.color.lstrip('#')}'/%3E%3C/svg%3E"
     )
     return format_html('<img src="{}" alt="{}" width="20" height="20">', svg, obj.color)
-
-
-color_swatch.short_description = "colour"
 
 
 def _add_errors(form, error: ValidationError) -> None:
@@ -98,7 +96,7 @@ class CodeInlineFormSet(BaseInlineFormSet):
             for form in self.forms
             if form.instance.pk
             and "parent" in getattr(form, "cleaned_data", {})
-            and not self._should_delete_form(form)
+            and not self._should_delete_form(form)  # type: ignore[attr-defined]  # not in the stubs
         }
 
     def clean(self):

@@ -2,6 +2,8 @@
 ``ValidationError`` the view shows inline. Choices of codes come from the project's codebook,
 so a forged id of another codebook's code is refused as an invalid choice."""
 
+from typing import cast
+
 from django import forms
 
 from .models import Annotation, Code, Document
@@ -17,6 +19,11 @@ def code_choices(codebook_id: int, *, exclude: int | None = None, blank: str | N
         ((pk, path) for pk, path in paths.items() if pk != exclude), key=lambda c: c[1]
     )
     return ([("", blank)] if blank is not None else []) + choices
+
+
+def _choice_field(form: forms.BaseForm, name: str) -> forms.ChoiceField:
+    """A field the form declares as a ChoiceField (``Form.fields`` is typed as plain fields)."""
+    return cast(forms.ChoiceField, form.fields[name])
 
 
 class CodeForm(Form):
@@ -66,7 +73,7 @@ class CodeForm(Form):
                 },
             )
         super().__init__(*args, **kwargs)
-        self.fields["parent"].choices = code_choices(
+        _choice_field(self, "parent").choices = code_choices(
             codebook_id, exclude=code.pk if code else None, blank="(top level)"
         )
         if code is None:
@@ -80,8 +87,8 @@ class MergeForm(Form):
     def __init__(self, *args, codebook_id: int, **kwargs):
         super().__init__(*args, **kwargs)
         choices = code_choices(codebook_id, blank="—")
-        self.fields["source"].choices = choices
-        self.fields["target"].choices = choices
+        _choice_field(self, "source").choices = choices
+        _choice_field(self, "target").choices = choices
 
 
 # A split page lists at most this many codings of the code to choose from.
@@ -103,7 +110,7 @@ class SplitForm(Form):
         )
         # Each document's text once, however many of its codings are listed.
         documents = Document.objects.in_bulk({a.document_id for a in rows})
-        self.fields["annotations"].choices = [
+        _choice_field(self, "annotations").choices = [
             (a.pk, _coding_label(a, documents[a.document_id])) for a in rows
         ]
 

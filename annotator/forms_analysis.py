@@ -143,18 +143,17 @@ class RetrievalForm(ScopeForm):
         )
 
 
+METRIC_CHOICES = [
+    ("segments", "Segments"),
+    ("documents", "Documents"),
+    ("characters", "Coded characters"),
+    ("per_1000_words", "Segments per 1,000 words"),
+]
+
+
 class FrequencyForm(ScopeForm):
     variable = forms.ChoiceField(label="Compare by", required=False)
-    metric = forms.ChoiceField(
-        required=False,
-        label="Show",
-        choices=[
-            ("segments", "Segments"),
-            ("documents", "Documents"),
-            ("characters", "Coded characters"),
-            ("per_1000_words", "Segments per 1,000 words"),
-        ],
-    )
+    metric = forms.ChoiceField(required=False, label="Show", choices=METRIC_CHOICES)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

@@ -118,7 +118,7 @@ UPLOAD_FORMATS = [
 
 class UploadForm(Form):
     format = forms.ChoiceField(choices=UPLOAD_FORMATS, initial="files", widget=forms.RadioSelect)
-    files = MultipleFileField(label="Files")
+    files = MultipleFileField(label="Files")  # type: ignore[assignment]  # a declared field, not BaseForm.files
     columns = forms.CharField(
         label="CSV only: other columns, as field=column pairs",
         required=False,

@@ -22,13 +22,14 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from statistics import NormalDist
+from typing import Any
 
 import numpy as np
 
 CHUNK = 100  # replicates drawn and evaluated at a time (fixed, so a seed fixes every draw)
 
 
-def resample_weights(n_docs: int, replicates: int, seed) -> Iterator[np.ndarray]:
+def resample_weights(n_docs: int, replicates: int, seed: int | None) -> Iterator[np.ndarray]:
     """Yield (chunk, n_docs) float arrays of multinomial document counts, CHUNK rows at a time."""
     rng = np.random.default_rng(seed)
     p = np.full(n_docs, 1.0 / n_docs)
@@ -39,7 +40,9 @@ def resample_weights(n_docs: int, replicates: int, seed) -> Iterator[np.ndarray]
         done += size
 
 
-def percentile_interval(values: np.ndarray, confidence: float):
+def percentile_interval(
+    values: np.ndarray, confidence: float
+) -> tuple[float | None, float | None, int]:
     """(low, high, defined replicates) of the finite values; (None, None, 0) if there are none."""
     finite = values[np.isfinite(values)]
     if len(finite) == 0:
@@ -49,7 +52,9 @@ def percentile_interval(values: np.ndarray, confidence: float):
     return float(low), float(high), int(len(finite))
 
 
-def bca_interval(values: np.ndarray, point: float, jackknife: np.ndarray, confidence: float):
+def bca_interval(
+    values: np.ndarray, point: float, jackknife: np.ndarray, confidence: float
+) -> tuple[float | None, float | None]:
     """(low, high) of the bias-corrected and accelerated (BCa) interval (Efron 1987; Efron &
     Tibshirani 1993, ch. 14), or (None, None) when it is undefined.
 
@@ -87,7 +92,9 @@ def bca_interval(values: np.ndarray, point: float, jackknife: np.ndarray, confid
     return float(low), float(high)
 
 
-def leave_one_out_bilinear(unit_doc, unit_len, gap_doc, gap_len, within, n_docs: int):
+def leave_one_out_bilinear(
+    unit_doc: Any, unit_len: Any, gap_doc: Any, gap_len: Any, within: Any, n_docs: int
+) -> np.ndarray:
     """alpha_u's unit x gap term ``w^T F w`` for each leave-one-document-out weight vector
     ``w = 1 - e_d`` (the jackknife), without F: ``1'F1 - (F1)_d - (F'1)_d + F_dd``.
 
@@ -113,7 +120,8 @@ def leave_one_out_bilinear(unit_doc, unit_len, gap_doc, gap_len, within, n_docs:
     total = per_unit.sum()
     rows = np.bincount(np.asarray(unit_doc, np.int64), per_unit, n_docs)
     cols = np.bincount(np.asarray(gap_doc, np.int64), per_gap, n_docs)
-    return total - rows - cols + np.asarray(within, np.float64)
+    result: np.ndarray = total - rows - cols + np.asarray(within, np.float64)
+    return result
 
 
 @dataclass(frozen=True)
@@ -130,7 +138,7 @@ class BootstrapInterval:
 
 
 def document_bootstrap(
-    per_document,
+    per_document: Any,
     statistic: Callable[[np.ndarray], np.ndarray],
     *,
     replicates: int = 1000,
@@ -186,7 +194,7 @@ class BilinearTerm:
 
     _BLOCK_BYTES = 1 << 25  # dense histogram block of documents, at most 32 MiB
 
-    def __init__(self, unit_doc, unit_len, gap_doc, gap_len, n_docs: int):
+    def __init__(self, unit_doc: Any, unit_len: Any, gap_doc: Any, gap_len: Any, n_docs: int):
         unit_doc, gap_doc = np.asarray(unit_doc, np.int64), np.asarray(gap_doc, np.int64)
         unit_len, gap_len = np.asarray(unit_len, np.int64), np.asarray(gap_len, np.int64)
         self.n_docs = n_docs
@@ -231,7 +239,7 @@ class BilinearTerm:
         out = np.zeros((len(W), C), dtype=np.float64)
         if C == 0 or len(self.entry_doc) == 0:
             return out
-        Wt = W.astype(dtype, copy=False)
+        Wt: np.ndarray = W.astype(dtype, copy=False)
         # Blocks of documents small enough that a dense block never outgrows the histogram
         # entries much (memory linear in the units and gaps), and at most _BLOCK_BYTES.
         size = np.dtype(dtype).itemsize
@@ -253,7 +261,7 @@ class BilinearTerm:
         W = np.asarray(W, dtype=np.float64)
         V = len(self.unit_lengths)
         s = W @ self.separable  # (B, 4): W a2, W a3, W c1, W c0
-        total = s[:, 0] * s[:, 2] - s[:, 1] * s[:, 3]
+        total: np.ndarray = s[:, 0] * s[:, 2] - s[:, 1] * s[:, 3]
         if len(self.gap_lengths) and V:
             h = self.histograms(W)
             units, gaps = h[:, :V], h[:, V:]

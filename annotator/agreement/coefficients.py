@@ -72,12 +72,17 @@ def _as_2d(data: Any) -> np.ndarray:
     return arr
 
 
-def _encode_numeric(x: np.ndarray, value_domain: Sequence | None) -> tuple[np.ndarray, list]:
+def _encode_numeric(
+    x: np.ndarray, value_domain: Sequence[Any] | None
+) -> tuple[np.ndarray, list[Any]]:
     if x.dtype.kind == "b":
         x = x.astype(np.uint8)
-    mask = ~np.isnan(x) if x.dtype.kind == "f" else None
-    missing = mask is not None and not mask.all()
-    if x.size == 0 or (missing and not mask.any()):
+    # ``mask`` marks the present cells, and is None when no cell is missing.
+    mask: np.ndarray | None = ~np.isnan(x) if x.dtype.kind == "f" else None
+    if mask is not None and mask.all():
+        mask = None
+    missing = mask is not None
+    if x.size == 0 or (mask is not None and not mask.any()):
         return np.full(x.shape, -1, dtype=np.int32), []
     lo, hi = (np.nanmin(x), np.nanmax(x)) if missing else (x.min(), x.max())
     if x.dtype.kind == "f" and (np.isinf(lo) or np.isinf(hi)):
@@ -85,6 +90,7 @@ def _encode_numeric(x: np.ndarray, value_domain: Sequence | None) -> tuple[np.nd
     if x.dtype.kind in "iu":
         # Ranges and shifts in Python ints: hi - lo of an int8 array can overflow int8.
         lo, hi = int(lo), int(hi)
+    codes: np.ndarray | None = None
     if value_domain is not None:
         try:
             dom = np.asarray(list(value_domain), dtype=float)
@@ -94,14 +100,13 @@ def _encode_numeric(x: np.ndarray, value_domain: Sequence | None) -> tuple[np.nd
             raise ValueError("value_domain contains a value twice")
         order = np.argsort(dom, kind="stable")
         sorted_dom = dom[order]
-        filled = np.where(mask, x, sorted_dom[0]) if missing else x
+        filled = np.where(mask, x, sorted_dom[0]) if mask is not None else x
         pos = np.clip(np.searchsorted(sorted_dom, filled), 0, len(dom) - 1)
         bad = sorted_dom[pos] != filled
         if bad.any():
             raise ValueError(f"value {_fmt(filled[bad][0])} is not in value_domain")
         codes, values = order[pos].astype(np.int32), [v.item() for v in dom]
     else:
-        codes = None
         if hi - lo < (1 << 20):
             span = int(hi - lo) + 1
             # Small integer range: a lookup table instead of sorting millions of cells, in
@@ -114,7 +119,7 @@ def _encode_numeric(x: np.ndarray, value_domain: Sequence | None) -> tuple[np.nd
                 shifted = x - x.dtype.type(lo)  # no wrap-around: every value is >= lo
             else:
                 shifted = x - lo
-            if missing:
+            if mask is not None:
                 shifted = np.where(mask, shifted, 0)
             dtype = np.int8 if span < 128 else np.int32
             offsets = shifted.astype(dtype)
@@ -130,14 +135,17 @@ def _encode_numeric(x: np.ndarray, value_domain: Sequence | None) -> tuple[np.nd
                     values = [float(v) for v in values]
         if codes is None:
             # The filler is the smallest observed value, so it adds no value of its own.
-            uniq, inverse = np.unique(np.where(mask, x, lo) if missing else x, return_inverse=True)
+            filler = np.where(mask, x, lo) if mask is not None else x
+            uniq, inverse = np.unique(filler, return_inverse=True)
             codes, values = inverse.reshape(x.shape).astype(np.int32), [v.item() for v in uniq]
-    if missing:
+    if mask is not None:
         codes[~mask] = -1
     return codes, values
 
 
-def _encode(data: Any, value_domain: Sequence | None = None, level: str = "nominal"):
+def _encode(
+    data: Any, value_domain: Sequence[Any] | None = None, level: str = "nominal"
+) -> tuple[np.ndarray, list[Any]]:
     """Return (codes, values): codes[i, u] indexes ``values`` or is -1 for a missing value."""
     arr = _as_2d(data)
     if arr.dtype.kind in "biuf":
@@ -205,7 +213,8 @@ class _Counts:
     def value_totals(self) -> np.ndarray:
         """n_c: how many pairable values equal c (exact integers)."""
         if self.dense is not None:
-            return self.dense.sum(axis=1)
+            totals: np.ndarray = self.dense.sum(axis=1)
+            return totals
         return np.bincount(self.value, weights=self.cnt, minlength=self.n_values)
 
     def coincidences(self) -> np.ndarray:
@@ -214,7 +223,8 @@ class _Counts:
         w = 1.0 / (self.m - 1.0)
         if self.dense is not None:
             C = self.dense
-            return (C * w) @ C.T - np.diag(C @ w)
+            o: np.ndarray = (C * w) @ C.T - np.diag(C @ w)
+            return o
         unit, value, cnt = self.unit, self.value, self.cnt
         wu = w[unit]
         flat = np.bincount(value * (V + 1), weights=cnt * (cnt - 1) * wu, minlength=V * V)
@@ -239,26 +249,30 @@ class _Counts:
         return float((same / pairs).sum())
 
 
-def _delta(level: str, values: list, n_c: np.ndarray) -> np.ndarray:
+def _delta(level: str, values: list[Any], n_c: np.ndarray) -> np.ndarray:
     """Squared difference matrix delta^2_ck (Krippendorff 2011)."""
     V = len(n_c)
     if level == "nominal":
-        return 1.0 - np.eye(V)
+        nominal: np.ndarray = 1.0 - np.eye(V)
+        return nominal
     if level == "ordinal":
         idx = np.arange(V)
         lo, hi = np.minimum.outer(idx, idx), np.maximum.outer(idx, idx)
         cs = np.cumsum(n_c)
         between = cs[hi] - cs[lo] + n_c[lo]  # sum of n_g for g from c to k
-        return (between - (n_c[:, None] + n_c[None, :]) / 2.0) ** 2
+        ordinal: np.ndarray = (between - (n_c[:, None] + n_c[None, :]) / 2.0) ** 2
+        return ordinal
     x = np.asarray(values, dtype=float)
     diff = np.subtract.outer(x, x)
     if level == "interval":
-        return diff**2
+        interval: np.ndarray = diff**2
+        return interval
     total = np.add.outer(x, x)
-    return np.divide(diff, total, out=np.zeros_like(diff), where=total != 0) ** 2
+    ratio: np.ndarray = np.divide(diff, total, out=np.zeros_like(diff), where=total != 0) ** 2
+    return ratio
 
 
-def _check_level(level: str, values: list) -> None:
+def _check_level(level: str, values: list[Any]) -> None:
     if level not in LEVELS:
         raise ValueError(f"unknown level {level!r}; use one of {', '.join(LEVELS)}")
     if level in ("interval", "ratio"):
@@ -268,7 +282,9 @@ def _check_level(level: str, values: list) -> None:
             raise ValueError("the ratio level needs non-negative values")
 
 
-def krippendorff_alpha(data, level: str = "nominal", value_domain=None) -> AlphaResult:
+def krippendorff_alpha(
+    data: Any, level: str = "nominal", value_domain: Sequence[Any] | None = None
+) -> AlphaResult:
     """Krippendorff's alpha for coders x units reliability data with missing values.
 
     Formula (Krippendorff 2004; "Computing Krippendorff's Alpha-Reliability", 2011):
@@ -303,7 +319,7 @@ def krippendorff_alpha(data, level: str = "nominal", value_domain=None) -> Alpha
     return AlphaResult(1.0 - d_o / d_e, d_o=d_o, d_e=d_e)
 
 
-def percent_agreement(data) -> Result:
+def percent_agreement(data: Any) -> Result:
     """Percent agreement: mean over units of the share of agreeing ordered coder pairs.
 
     Formula: for each unit u with ``m_u >= 2`` values,
@@ -318,7 +334,7 @@ def percent_agreement(data) -> Result:
     return Result(counts.agreeing_pair_share_sum() / counts.n_units)
 
 
-def _two_coder_table(a, b) -> tuple[np.ndarray, list]:
+def _two_coder_table(a: Sequence[Any], b: Sequence[Any]) -> tuple[np.ndarray, list[Any]]:
     if len(a) != len(b):
         raise ValueError("both coders' sequences must cover the same units (equal lengths)")
     codes, values = _encode([a, b])
@@ -329,7 +345,7 @@ def _two_coder_table(a, b) -> tuple[np.ndarray, list]:
     return np.bincount(keys, minlength=V * V).reshape(V, V), values
 
 
-def cohen_kappa(a, b) -> KappaResult:
+def cohen_kappa(a: Sequence[Any], b: Sequence[Any]) -> KappaResult:
     """Cohen's kappa for two coders.
 
     Formula (Cohen 1960): ``kappa = (p_o - p_e) / (1 - p_e)`` with ``p_e = sum_k p1(k) p2(k)``
@@ -350,7 +366,7 @@ def cohen_kappa(a, b) -> KappaResult:
     return KappaResult((n * agree - chance) / (n * n - chance), p_o=agree / n, p_e=chance / n**2)
 
 
-def scott_pi(a, b) -> KappaResult:
+def scott_pi(a: Sequence[Any], b: Sequence[Any]) -> KappaResult:
     """Scott's pi for two coders.
 
     Formula (Scott 1955): ``pi = (p_o - p_e) / (1 - p_e)`` with ``p_e = sum_k p(k)^2`` from the
@@ -374,7 +390,7 @@ def scott_pi(a, b) -> KappaResult:
     )
 
 
-def fleiss_kappa(data) -> KappaResult:
+def fleiss_kappa(data: Any) -> KappaResult:
     """Fleiss' kappa for m coders who all rated every unit.
 
     Formula (Fleiss 1971): ``P_i = sum_j n_ij (n_ij - 1) / (n (n - 1))``, ``P = mean_i P_i``,

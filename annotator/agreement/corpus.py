@@ -14,15 +14,19 @@ a document, and spans of codes not in the report, are ignored.
 from __future__ import annotations
 
 import itertools
-from collections.abc import Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from operator import itemgetter
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from .matching import exact_true_positives, overlap_true_positives
 from .spans import coverage_histogram, merge_intervals, token_bounds
 from .unitizing import UnitizingStats, unitizing_stats
+
+if TYPE_CHECKING:
+    from .report import DocumentData
 
 
 @dataclass
@@ -32,7 +36,7 @@ class Corpus:
     codes: list[str]
     coders: list[str]
     pairs: list[tuple[int, int]]
-    documents: list  # all documents, in input order
+    documents: list[DocumentData]  # all documents, in input order
     used: np.ndarray  # indices (into documents) of the used ones
     counted: np.ndarray  # (all documents, R) bool
     spans_per_coder: np.ndarray  # (all documents, R) spans of the report's codes
@@ -44,7 +48,9 @@ class Corpus:
     fleiss_reason: str | None  # why Fleiss' kappa is undefined (missing data), or None
 
 
-def _span_table(documents: Sequence, codes: Sequence[str], coders: Sequence[str]):
+def _span_table(
+    documents: Sequence[DocumentData], codes: Sequence[str], coders: Sequence[str]
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """Every span as five int64 columns (document, coder, code, start, end); an unknown coder
     or code is -1. One C-level pass per column (``map(itemgetter)``, ``map(dict.get)``,
     ``np.fromiter``) and no Python loop per span: a transpose with ``zip(*rows)`` cost three
@@ -55,7 +61,7 @@ def _span_table(documents: Sequence, codes: Sequence[str], coders: Sequence[str]
     rows = list(itertools.chain.from_iterable(doc.spans for doc in documents))
     n = len(rows)
 
-    def column(i: int):
+    def column(i: int) -> Iterator[Any]:
         return map(itemgetter(i), rows)
 
     arrays = [
@@ -79,7 +85,7 @@ def _span_table(documents: Sequence, codes: Sequence[str], coders: Sequence[str]
     return doc, coder, code, start, end
 
 
-def _binary_counts(hist: np.ndarray, m: np.ndarray):
+def _binary_counts(hist: np.ndarray, m: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Coincidences (o00, o01, o11), agreeing-pair share sum and marks from hist[d, k, j]."""
     j = np.arange(hist.shape[-1], dtype=float)
     m = m.astype(float)[:, None, None]
@@ -92,7 +98,16 @@ def _binary_counts(hist: np.ndarray, m: np.ndarray):
     return np.stack([o00, o01, o11], axis=-1), share, ones
 
 
-def _presence_stats(g, c, s, e, unit_len, counted, pairs, K):
+def _presence_stats(
+    g: np.ndarray,
+    c: np.ndarray,
+    s: np.ndarray,
+    e: np.ndarray,
+    unit_len: np.ndarray,
+    counted: np.ndarray,
+    pairs: Sequence[tuple[int, int]],
+    K: int,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """Histograms by number of marking coders, and per-pair 2 x 2 tables, per (doc, code)."""
     D, R = counted.shape
     hist = coverage_histogram(g, s, e, D * K, R).reshape(D, K, R + 1)
@@ -114,9 +129,18 @@ def _presence_stats(g, c, s, e, unit_len, counted, pairs, K):
     return o, share, ones, tables
 
 
-def _token_units(used_docs, d, c, k, s, e, K, R):
+def _token_units(
+    used_docs: Sequence[DocumentData],
+    d: np.ndarray,
+    c: np.ndarray,
+    k: np.ndarray,
+    s: np.ndarray,
+    e: np.ndarray,
+    K: int,
+    R: int,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """Map merged character units to merged token ranges; token counts per document."""
-    texts = [doc.text for doc in used_docs]
+    texts = [doc.text for doc in used_docs if doc.text is not None]  # all have one
     starts, ends, n_tokens = token_bounds(texts)
     lengths = np.array([len(t) for t in texts], dtype=np.int64)
     char_off, tok_off = np.cumsum(lengths) - lengths, np.cumsum(n_tokens) - n_tokens
@@ -127,7 +151,17 @@ def _token_units(used_docs, d, c, k, s, e, K, R):
     return key, ts, te, n_tokens
 
 
-def _f1_stats(g, c, s, e, counted, d, pairs, D, K) -> np.ndarray:
+def _f1_stats(
+    g: np.ndarray,
+    c: np.ndarray,
+    s: np.ndarray,
+    e: np.ndarray,
+    counted: np.ndarray,
+    d: np.ndarray,
+    pairs: Sequence[tuple[int, int]],
+    D: int,
+    K: int,
+) -> np.ndarray:
     """Per (document, code, pair): exact TP, overlap TP, spans of a, spans of b."""
     f1 = np.zeros((D, K, len(pairs), 4))
     for p, (a, b) in enumerate(pairs):
@@ -141,7 +175,12 @@ def _f1_stats(g, c, s, e, counted, d, pairs, D, K) -> np.ndarray:
     return f1
 
 
-def _fleiss_reason(documents, counted_all, doc_len, coders) -> str | None:
+def _fleiss_reason(
+    documents: Sequence[DocumentData],
+    counted_all: np.ndarray,
+    doc_len: np.ndarray,
+    coders: Sequence[str],
+) -> str | None:
     """Fleiss' kappa needs every coder on every unit: a partly coded document is missing data.
     A document with fewer than two counted coders holds no pairable value, so it is left out
     like a document nobody counts for (it is not used by any coefficient), not missing data."""
@@ -159,7 +198,9 @@ def _fleiss_reason(documents, counted_all, doc_len, coders) -> str | None:
     )
 
 
-def build_corpus(documents: Sequence, codes: Sequence[str], coders: Sequence[str]) -> Corpus:
+def build_corpus(
+    documents: Iterable[DocumentData], codes: Sequence[str], coders: Sequence[str]
+) -> Corpus:
     """Validate the documents and compute every per-document statistic the report needs."""
     documents = list(documents)
     codes, coders = list(codes), list(coders)
@@ -168,10 +209,11 @@ def build_corpus(documents: Sequence, codes: Sequence[str], coders: Sequence[str
     doc_len_all = np.array([doc.length for doc in documents], dtype=np.int64)
     if (doc_len_all < 0).any():
         raise ValueError("a document has a negative length")
-    for doc in documents:
-        if doc.text is not None and len(doc.text) != doc.length:
+    for document in documents:
+        if document.text is not None and len(document.text) != document.length:
             raise ValueError(
-                f"document {doc.id}: text has {len(doc.text)} characters, length says {doc.length}"
+                f"document {document.id}: text has {len(document.text)} characters, "
+                f"length says {document.length}"
             )
     counted_all = np.array(
         [[c in set(doc.coders) for c in coders] for doc in documents], dtype=bool
@@ -216,7 +258,8 @@ def build_corpus(documents: Sequence, codes: Sequence[str], coders: Sequence[str
         if len(used) == len(documents):
             tokens_available = int(n_tokens.sum())
         elif all(doc.text is not None for doc in documents):
-            tokens_available = int(token_bounds([doc.text for doc in documents])[2].sum())
+            texts = [doc.text for doc in documents if doc.text is not None]  # all of them
+            tokens_available = int(token_bounds(texts)[2].sum())
     # alpha_u's own unit rule (unitizing.UNIT_RULE): the spans as coded, touching ones apart,
     # only overlapping ones merged; not the presence union above.
     unitizing = unitizing_stats(d, c, k, s, e, doc_len=L, counted=counted, n_codes=K)

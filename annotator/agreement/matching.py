@@ -11,7 +11,8 @@ a span); they are not merged.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
+from typing import Any
 
 import numpy as np
 
@@ -74,7 +75,15 @@ def max_matching(n_left: int, n_right: int, adjacency: list[list[int]]) -> list[
                         stack_v.pop()
 
 
-def exact_true_positives(ga, sa, ea, gb, sb, eb, n_groups: int) -> np.ndarray:
+def exact_true_positives(
+    ga: np.ndarray,
+    sa: np.ndarray,
+    ea: np.ndarray,
+    gb: np.ndarray,
+    sb: np.ndarray,
+    eb: np.ndarray,
+    n_groups: int,
+) -> np.ndarray:
     """Per group: size of the multiset intersection of the two coders' (start, end) spans."""
     g, s, e = np.r_[ga, gb], np.r_[sa, sb], np.r_[ea, eb]
     if len(g) == 0:
@@ -94,7 +103,9 @@ def exact_true_positives(ga, sa, ea, gb, sb, eb, n_groups: int) -> np.ndarray:
     return np.bincount(g[first], weights=np.minimum(count_a, count_b), minlength=n_groups)
 
 
-def _starting_inside(p_outer, q_outer, p_inner, *, strict: bool):
+def _starting_inside(
+    p_outer: np.ndarray, q_outer: np.ndarray, p_inner: np.ndarray, *, strict: bool
+) -> tuple[np.ndarray, np.ndarray]:
     """Pairs (i, j) with ``p_outer[i] <= p_inner[j] < q_outer[i]`` (``<`` on the left when
     ``strict``), as two index arrays; only the pairs that qualify are materialised."""
     order = np.argsort(p_inner, kind="stable")
@@ -107,7 +118,15 @@ def _starting_inside(p_outer, q_outer, p_inner, *, strict: bool):
     return i, order[j]
 
 
-def overlap_true_positives(ga, sa, ea, gb, sb, eb, n_groups: int) -> np.ndarray:
+def overlap_true_positives(
+    ga: np.ndarray,
+    sa: np.ndarray,
+    ea: np.ndarray,
+    gb: np.ndarray,
+    sb: np.ndarray,
+    eb: np.ndarray,
+    n_groups: int,
+) -> np.ndarray:
     """Per group: size of a maximum matching of spans sharing at least one character."""
     tp = np.zeros(n_groups)
     if len(ga) == 0 or len(gb) == 0:
@@ -138,18 +157,22 @@ def overlap_true_positives(ga, sa, ea, gb, sb, eb, n_groups: int) -> np.ndarray:
     return tp
 
 
-def _arrays(spans: Iterable, code_index: dict):
+def _arrays(
+    spans: Iterable[Sequence[Any]], code_index: dict[Any, int]
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     rows = []
     for start, end, code in spans:
         if isinstance(start, int | np.integer) and start < 0:
             raise ValueError(f"span [{start}, {end}) starts before offset 0")
-        check_span(start, end, end if isinstance(end, int | np.integer) else 0)
+        check_span(start, end, int(end) if isinstance(end, int | np.integer) else 0)
         rows.append((code_index.setdefault(code, len(code_index)), start, end))
     arr = np.array(rows, dtype=np.int64).reshape(-1, 3)
     return arr[:, 0], arr[:, 1], arr[:, 2]
 
 
-def span_f1(spans_a: Iterable, spans_b: Iterable, *, match: str = "exact") -> F1Result:
+def span_f1(
+    spans_a: Iterable[Sequence[Any]], spans_b: Iterable[Sequence[Any]], *, match: str = "exact"
+) -> F1Result:
     """F1 between two coders' spans: ``2 TP / (|A| + |B|)``.
 
     ``match="exact"``: TP is the multiset intersection of ``(start, end, code)``.
@@ -164,7 +187,7 @@ def span_f1(spans_a: Iterable, spans_b: Iterable, *, match: str = "exact") -> F1
     """
     if match not in MATCH_RULES:
         raise ValueError(f"unknown match rule {match!r}; use 'exact' or 'overlap'")
-    code_index: dict = {}
+    code_index: dict[Any, int] = {}
     ga, sa, ea = _arrays(spans_a, code_index)
     gb, sb, eb = _arrays(spans_b, code_index)
     n_groups = max(len(code_index), 1)

@@ -20,6 +20,7 @@ import dataclasses
 import itertools
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 
@@ -63,7 +64,9 @@ class Estimate:
 
     @property
     def ci(self) -> tuple[float, float] | None:
-        return None if self.ci_low is None else (self.ci_low, self.ci_high)
+        if self.ci_low is None or self.ci_high is None:  # both are set, or neither
+            return None
+        return (self.ci_low, self.ci_high)
 
 
 @dataclass(frozen=True)
@@ -150,12 +153,13 @@ class Report:
     coder_matrix: tuple[CoderPair, ...]
     meta: Meta
 
-    def to_dict(self) -> dict:
+    def to_dict(self) -> dict[str, Any]:
         """Plain JSON-serialisable data (lists, dicts, str, int, float, None)."""
-        return _plain(dataclasses.asdict(self))
+        plain: dict[str, Any] = _plain(dataclasses.asdict(self))
+        return plain
 
 
-def _plain(obj):
+def _plain(obj: Any) -> Any:
     if isinstance(obj, dict):
         return {str(k): _plain(v) for k, v in obj.items()}
     if isinstance(obj, list | tuple):
@@ -165,7 +169,12 @@ def _plain(obj):
     return obj
 
 
-def _bootstrap(corpus: Corpus, replicates: int, seed, progress) -> dict[str, np.ndarray]:
+def _bootstrap(
+    corpus: Corpus,
+    replicates: int,
+    seed: int | None,
+    progress: Callable[[int, int], None] | None,
+) -> dict[str, np.ndarray]:
     D, K = len(corpus.used), len(corpus.codes)
     u = corpus.unitizing
     terms = [
@@ -182,7 +191,7 @@ def _bootstrap(corpus: Corpus, replicates: int, seed, progress) -> dict[str, np.
     # Several chunks of weights share one pass over alpha_u's histograms (<= 64 MiB of weights).
     per_product = max(1, (1 << 23) // (max(D, 1) * CHUNK))
     summer = Summer(corpus.linear)
-    chunks: dict[str, list] = {}
+    chunks: dict[str, list[np.ndarray]] = {}
     done = 0
     while batch := list(itertools.islice(draws, per_product)):
         bilinear = np.stack([t.replicates(np.concatenate(batch)) for t in terms], axis=1)
@@ -222,7 +231,7 @@ def _jackknife(corpus: Corpus) -> dict[str, np.ndarray]:
         axis=1,
     ).reshape(D, K)
     summer = Summer(corpus.linear)
-    parts: dict[str, list] = {}
+    parts: dict[str, list[np.ndarray]] = {}
     for start in range(0, D, JACKKNIFE_BLOCK):
         stop = min(start + JACKKNIFE_BLOCK, D)
         values = evaluate(
@@ -242,7 +251,7 @@ def _estimate(
     reps: np.ndarray | None,
     confidence: float,
     jack: np.ndarray | None = None,
-):
+) -> Estimate:
     if not np.isfinite(point):
         return Estimate(None, reason or "undefined")
     if reps is None:

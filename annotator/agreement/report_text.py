@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from .report import Estimate, Report
+    from .report import Estimate, Meta, Report
 
 COEFFICIENTS = (  # (attribute, label, unit)
     ("unitized_alpha", "Krippendorff's alpha_u", "continuum"),
@@ -124,7 +124,7 @@ def defined_of(est: Estimate, replicates: int) -> str:
     return f"{est.ci_replicates:,} of {replicates:,} replicates defined"
 
 
-def _phrase(est: Estimate, m) -> str:
+def _phrase(est: Estimate, m: Meta) -> str:
     if est.value is None:
         return "undefined"
     if est.ci_low is None:
@@ -209,7 +209,7 @@ def methods_paragraph(report: Report) -> str:
     return " ".join(sentences)
 
 
-def _long_phrase(est: Estimate, m) -> str:
+def _long_phrase(est: Estimate, m: Meta) -> str:
     if est.value is None:
         return f"undefined ({est.reason})"
     if est.ci_low is None:
@@ -274,7 +274,7 @@ def methods_appendix(report: Report) -> str:
     return "\n".join(lines) + "\n"
 
 
-def _estimate_columns(prefix: str, est: Estimate) -> dict:
+def _estimate_columns(prefix: str, est: Estimate) -> dict[str, Any]:
     return {
         prefix: est.value,
         f"{prefix}_ci_low": est.ci_low,
@@ -285,7 +285,7 @@ def _estimate_columns(prefix: str, est: Estimate) -> dict:
     }
 
 
-def report_tables(report: Report) -> dict[str, list[dict]]:
+def report_tables(report: Report) -> dict[str, list[dict[str, Any]]]:
     """Tables of plain rows (dicts) for CSV, Markdown or LaTeX export.
 
     ``coefficients`` (one row per code and coefficient, plus "all codes"), ``coder_pairs``,
@@ -294,7 +294,7 @@ def report_tables(report: Report) -> dict[str, list[dict]]:
     software). Undefined values are None with the reason in ``note``; every interval comes
     with ``replicates_defined`` of ``replicates``.
     """
-    tables: dict[str, list[dict]] = {"coefficients": [], "coder_pairs": []}
+    tables: dict[str, list[dict[str, Any]]] = {"coefficients": [], "coder_pairs": []}
     for row in (*report.per_code, report.overall):
         code = row.code if row.code is not None else "all codes (pooled)"
         for attr, label, unit in COEFFICIENTS:
@@ -315,7 +315,7 @@ def report_tables(report: Report) -> dict[str, list[dict]]:
                 }
             )
         for pair in row.pairs:
-            entry = {"code": code, "coder_a": pair.coder_a, "coder_b": pair.coder_b}
+            entry: dict[str, Any] = {"code": code, "coder_a": pair.coder_a, "coder_b": pair.coder_b}
             entry |= _estimate_columns("cohen_kappa", pair.cohen_kappa)
             entry |= _estimate_columns("span_f1_exact", pair.span_f1_exact)
             entry |= _estimate_columns("span_f1_overlap", pair.span_f1_overlap)
@@ -327,10 +327,11 @@ def report_tables(report: Report) -> dict[str, list[dict]]:
             entry["note"] = "; ".join(notes)
             tables["coder_pairs"].append(entry)
     for attr in ("cohen_kappa", "span_f1_overlap"):
-        cells = {}
-        for pair in report.coder_matrix:
-            value = getattr(pair, attr).value
-            cells[pair.coder_a, pair.coder_b] = cells[pair.coder_b, pair.coder_a] = value
+        cells: dict[tuple[str, str], float | None] = {}
+        for coder_pair in report.coder_matrix:
+            value = getattr(coder_pair, attr).value
+            a, b = coder_pair.coder_a, coder_pair.coder_b
+            cells[a, b] = cells[b, a] = value
         tables[f"coder_matrix_{attr.removeprefix('cohen_').removeprefix('span_')}"] = [
             {"coder": a} | {b: cells.get((a, b)) for b in report.coders} for a in report.coders
         ]
@@ -379,9 +380,9 @@ def report_notes(report: Report) -> list[str]:
     return notes
 
 
-def _metadata_rows(report: Report) -> list[dict]:
+def _metadata_rows(report: Report) -> list[dict[str, Any]]:
     m = report.meta
-    rows = [
+    rows: list[dict[str, Any]] = [
         {"item": "alpha_u variant", "value": m.unitized_variant},
         *({"item": "alpha_u note", "value": note} for note in m.unitized_notes),
         *({"item": "narrowing", "value": n} for n in m.narrowing),
@@ -399,11 +400,11 @@ def _metadata_rows(report: Report) -> list[dict]:
     return rows
 
 
-def _columns(rows: list[dict]) -> list[str]:
+def _columns(rows: list[dict[str, Any]]) -> list[str]:
     return list(dict.fromkeys(key for row in rows for key in row))
 
 
-def _cell(value, digits: int) -> str:
+def _cell(value: Any, digits: int) -> str:
     if value is None:
         return ""
     if isinstance(value, float):
@@ -411,7 +412,7 @@ def _cell(value, digits: int) -> str:
     return str(value)
 
 
-def to_markdown(rows: list[dict], digits: int = 3) -> str:
+def to_markdown(rows: list[dict[str, Any]], digits: int = 3) -> str:
     """A GitHub-flavoured Markdown table of row dicts (columns: every key, in order of first
     appearance); None is an empty cell, floats get ``digits`` decimals, ``|`` is escaped.
     No rows give an empty string."""
@@ -419,7 +420,7 @@ def to_markdown(rows: list[dict], digits: int = 3) -> str:
     if not cols:
         return ""
 
-    def line(cells):
+    def line(cells: list[str]) -> str:
         return "| " + " | ".join(c.replace("|", "\\|").replace("\n", " ") for c in cells) + " |"
 
     out = [line(cols), "|" + "|".join("---" for _ in cols) + "|"]
@@ -445,7 +446,7 @@ def _latex_escape(text: str) -> str:
     return "".join(_LATEX_SPECIAL.get(ch, ch) for ch in text)
 
 
-def to_latex(rows: list[dict], digits: int = 3) -> str:
+def to_latex(rows: list[dict[str, Any]], digits: int = 3) -> str:
     """A booktabs ``tabular`` of row dicts (needs ``\\usepackage{booktabs}``): numeric
     columns right-aligned, LaTeX special characters escaped, None an empty cell, floats with
     ``digits`` decimals. No rows give an empty string."""

@@ -26,7 +26,9 @@ _WORD = re.compile(r"\w")
 _SPACE = re.compile(r"\s")
 
 
-def merge_intervals(key: np.ndarray, start: np.ndarray, end: np.ndarray):
+def merge_intervals(
+    key: np.ndarray, start: np.ndarray, end: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Union of overlapping or touching intervals that share a key (vectorised).
 
     Input: equally long int arrays; intervals ``[start, end)`` with ``0 <= start < end``.
@@ -81,7 +83,8 @@ def _char_classes(points: np.ndarray) -> np.ndarray:
     for cp in np.flatnonzero(seen).tolist():
         ch = chr(cp)
         table[cp] = 1 if _WORD.fullmatch(ch) else 0 if _SPACE.fullmatch(ch) else 2
-    return table[points]
+    classes: np.ndarray = table[points]
+    return classes
 
 
 def token_bounds(texts: Sequence[str]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -117,7 +120,9 @@ def tokenize(text: str) -> np.ndarray:
     return np.stack([starts, ends], axis=1)
 
 
-def _code_spans(spans: Iterable, coders: Sequence[str], code: Any, length: int):
+def _code_spans(
+    spans: Iterable[Sequence[Any]], coders: Sequence[str], code: Any, length: int
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     index = {c: i for i, c in enumerate(coders)}
     rows = []
     for coder, start, end, span_code in spans:
@@ -137,7 +142,7 @@ class SpanError(ValueError):
         self.field, self.message, self.kind = field, message, kind
 
 
-def span_error(start, end, length: int, begin: int = 0) -> SpanError | None:
+def span_error(start: Any, end: Any, length: int, begin: int = 0) -> SpanError | None:
     """Why ``[start, end)`` is not a span of ``[begin, begin + length)``, or None if it is.
 
     The one offset rule of Annotator (services, imports, the agreement library): offsets are
@@ -157,7 +162,7 @@ def span_error(start, end, length: int, begin: int = 0) -> SpanError | None:
     return None
 
 
-def check_span(start: int, end: int, length: int, begin: int = 0) -> None:
+def check_span(start: Any, end: Any, length: int, begin: int = 0) -> None:
     """Raise ValueError unless ``begin <= start < end <= begin + length`` (integers)."""
     error = span_error(start, end, length, begin)
     if error is None:
@@ -172,7 +177,7 @@ def check_span(start: int, end: int, length: int, begin: int = 0) -> None:
 
 
 def character_presence(
-    spans: Iterable, *, length: int, code: Any, coders: Sequence[str]
+    spans: Iterable[Sequence[Any]], *, length: int, code: Any, coders: Sequence[str]
 ) -> np.ndarray:
     """Per-character presence of one code in one document: coders x characters, 0/1.
 
@@ -185,10 +190,13 @@ def character_presence(
     diff = np.zeros((len(coders), length + 1), dtype=np.int32)
     np.add.at(diff, (coder, start), 1)
     np.add.at(diff, (coder, end), -1)
-    return (np.cumsum(diff, axis=1)[:, :length] > 0).astype(np.uint8)
+    presence: np.ndarray = (np.cumsum(diff, axis=1)[:, :length] > 0).astype(np.uint8)
+    return presence
 
 
-def token_presence(spans: Iterable, *, text: str, code: Any, coders: Sequence[str]) -> np.ndarray:
+def token_presence(
+    spans: Iterable[Sequence[Any]], *, text: str, code: Any, coders: Sequence[str]
+) -> np.ndarray:
     """Per-token presence of one code in one document: coders x tokens, 0/1.
 
     A token (see :func:`tokenize`) is 1 for a coder if any of its characters is marked with
@@ -198,11 +206,14 @@ def token_presence(spans: Iterable, *, text: str, code: Any, coders: Sequence[st
     chars = character_presence(spans, length=len(text), code=code, coders=coders)
     bounds = tokenize(text)
     marked = np.concatenate([np.zeros((len(coders), 1), np.int64), np.cumsum(chars, axis=1)], 1)
-    return ((marked[:, bounds[:, 1]] - marked[:, bounds[:, 0]]) > 0).astype(np.uint8)
+    presence: np.ndarray = ((marked[:, bounds[:, 1]] - marked[:, bounds[:, 0]]) > 0).astype(
+        np.uint8
+    )
+    return presence
 
 
 def presence_data(
-    documents: Iterable, *, code: Any, coders: Sequence[str], level: str = "character"
+    documents: Iterable[Any], *, code: Any, coders: Sequence[str], level: str = "character"
 ) -> np.ndarray:
     """Reliability data for one code over several documents: coders x units, NaN missing.
 

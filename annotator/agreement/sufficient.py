@@ -12,6 +12,8 @@ with every document once). Undefined values are NaN here; ``wording.py`` says wh
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 
 from .unitizing import disagreements
@@ -47,11 +49,13 @@ def _with_overall(per_code: np.ndarray, overall: np.ndarray) -> np.ndarray:
     return np.concatenate([per_code, overall[:, None]], axis=1)
 
 
-def evaluate(agg: dict[str, np.ndarray], bilinear: np.ndarray, fleiss_defined: bool):
+def evaluate(
+    agg: dict[str, np.ndarray], bilinear: np.ndarray, fleiss_defined: bool
+) -> dict[str, Any]:
     """All coefficients from summed statistics ``agg`` (leading axis B) and alpha_u's bilinear
     term (B, K): arrays (B, K + 1[, P]) in which index K is the value over all codes, plus
     ``"d_components"``, alpha_u's per-code (D_O, D_E)."""
-    out = {}
+    out: dict[str, Any] = {}
     o = agg["char_o"]
     out["char_alpha"] = _with_overall(binary_alpha(o), binary_alpha(o.sum(1)))
     out["token_alpha"] = _with_overall(

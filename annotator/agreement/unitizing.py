@@ -53,8 +53,10 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from numbers import Integral
+from typing import Any
 
 import numpy as np
+import numpy.typing as npt
 
 from .results import AlphaResult
 
@@ -82,33 +84,41 @@ def merge_note(merged: int) -> tuple[str, ...]:
     )
 
 
-def merge_overlapping(key: np.ndarray, start: np.ndarray, end: np.ndarray):
+def merge_overlapping(
+    key: npt.ArrayLike, start: npt.ArrayLike, end: npt.ArrayLike
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Union of intervals that share a key and **overlap** (share a position); touching
     intervals (one ends where the next starts) stay apart. Vectorised.
 
     Input: equally long int arrays; intervals ``[start, end)`` with ``0 <= start < end``.
     Returns ``(key, start, end)`` sorted by key then start, all int64.
     """
-    key, start, end = (np.asarray(a, dtype=np.int64) for a in (key, start, end))
-    if len(key) == 0:
-        return key, start, end
-    ordered = (key[1:] > key[:-1]) | ((key[1:] == key[:-1]) & (start[1:] >= start[:-1]))
+    k, s, e = (np.asarray(a, dtype=np.int64) for a in (key, start, end))
+    if len(k) == 0:
+        return k, s, e
+    ordered = (k[1:] > k[:-1]) | ((k[1:] == k[:-1]) & (s[1:] >= s[:-1]))
     if not ordered.all():
-        order = np.lexsort((start, key))
-        key, start, end = key[order], start[order], end[order]
+        order = np.lexsort((s, k))
+        k, s, e = k[order], s[order], e[order]
     # Put every key's intervals on its own stretch of one line, so a running maximum of the
     # ends finds the runs of overlapping intervals without mixing keys.
-    rank = np.cumsum(np.r_[0, key[1:] != key[:-1]])
-    offset = rank * (int(end.max()) + 1)
-    run_end = np.maximum.accumulate(end + offset)
-    first = np.flatnonzero(np.r_[True, (start + offset)[1:] >= run_end[:-1]])
-    if len(first) == len(key):
-        return key, start, end
-    last = np.r_[first[1:], len(key)] - 1
-    return key[first], start[first], run_end[last] - offset[last]
+    rank = np.cumsum(np.r_[0, k[1:] != k[:-1]])
+    offset = rank * (int(e.max()) + 1)
+    run_end = np.maximum.accumulate(e + offset)
+    first = np.flatnonzero(np.r_[True, (s + offset)[1:] >= run_end[:-1]])
+    if len(first) == len(k):
+        return k, s, e
+    last = np.r_[first[1:], len(k)] - 1
+    return k[first], s[first], run_end[last] - offset[last]
 
 
-def bilinear_by_group(unit_group, unit_len, gap_group, gap_len, n_groups: int) -> np.ndarray:
+def bilinear_by_group(
+    unit_group: np.ndarray,
+    unit_len: np.ndarray,
+    gap_group: np.ndarray,
+    gap_len: np.ndarray,
+    n_groups: int,
+) -> np.ndarray:
     """Per group: sum over its units u and its gaps γ with l_γ >= l_u of l_u^2 (l_γ - l_u + 1).
 
     Sorted gap lengths with prefix sums: O((U + G) log G).
@@ -168,7 +178,9 @@ class UnitizingStats:
         )
 
 
-def disagreements(parts: dict[str, np.ndarray], bilinear: np.ndarray):
+def disagreements(
+    parts: dict[str, np.ndarray], bilinear: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
     """(D_O, D_E) per code from summed components; NaN where no document is usable."""
     L, T, P = parts["L"][..., None], parts["T"][..., None], parts["P"][..., None]
     with np.errstate(divide="ignore", invalid="ignore"):
@@ -179,7 +191,16 @@ def disagreements(parts: dict[str, np.ndarray], bilinear: np.ndarray):
     return d_o, d_e
 
 
-def _observed_sums(g, coder, s, e, counted, doc, n_groups, n_coders):
+def _observed_sums(
+    g: np.ndarray,
+    coder: np.ndarray,
+    s: np.ndarray,
+    e: np.ndarray,
+    counted: np.ndarray,
+    doc: np.ndarray,
+    n_groups: int,
+    n_coders: int,
+) -> np.ndarray:
     """Sum of d over every pair of counted coders, per (document, code) group."""
     dsum = np.zeros(n_groups)
     span = int(e.max()) + 1 if len(e) else 1
@@ -206,7 +227,15 @@ def _observed_sums(g, coder, s, e, counted, doc, n_groups, n_coders):
 
 
 def unitizing_stats(
-    doc, coder, code, start, end, *, doc_len, counted, n_codes: int
+    doc: Any,
+    coder: Any,
+    code: Any,
+    start: Any,
+    end: Any,
+    *,
+    doc_len: Any,
+    counted: Any,
+    n_codes: int,
 ) -> UnitizingStats:
     """Components of alpha_u for D documents, K codes and R coders (vectorised).
 
@@ -270,13 +299,18 @@ def alpha_u_results(
     d_o: np.ndarray,
     d_e: np.ndarray,
     n_units: np.ndarray,
-    codes: Sequence,
+    codes: Sequence[Any],
     notes: tuple[str, ...] = (),
 ) -> tuple[list[AlphaResult], AlphaResult]:
     """Per-code results and the pooled result from per-code D_O, D_E and unit counts; each
     names ``VARIANT`` and carries ``notes``."""
 
-    def result(value, reason=None, o=None, e=None) -> AlphaResult:
+    def result(
+        value: float | None,
+        reason: str | None = None,
+        o: float | None = None,
+        e: float | None = None,
+    ) -> AlphaResult:
         return AlphaResult(value, reason, d_o=o, d_e=e, variant=VARIANT, notes=notes)
 
     per_code = []
@@ -303,7 +337,12 @@ def alpha_u_results(
 
 
 def unitized_alpha(
-    segments: Iterable, *, length: int, begin: int = 0, code=None, coders: Sequence | None = None
+    segments: Iterable[Sequence[Any]],
+    *,
+    length: int,
+    begin: int = 0,
+    code: Any = None,
+    coders: Sequence[Any] | None = None,
 ) -> AlphaResult:
     """Krippendorff's alpha_u on the continuum ``[begin, begin + length)``.
 
@@ -373,7 +412,7 @@ def unitized_alpha(
     return pooled
 
 
-def _check_segment(start, end, length: int, begin: int) -> None:
+def _check_segment(start: Any, end: Any, length: int, begin: int) -> None:
     """Raise ValueError unless ``begin <= start <= end <= begin + length`` (integers)."""
     ok = all(isinstance(x, Integral) and not isinstance(x, bool) for x in (start, end))
     if not ok:

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 
+from .corpus import Corpus
 from .unitizing import NO_USABLE_DOCUMENT
 
 UNIT_DEFINITIONS = {
@@ -58,7 +61,7 @@ POOLING = (
 )
 
 
-def _label(corpus, k: int) -> str:
+def _label(corpus: Corpus, k: int) -> str:
     return f"code {corpus.codes[k]!r}" if k < len(corpus.codes) else "every code"
 
 
@@ -67,7 +70,7 @@ def _single_value(who: str, label: str, unit: str, none_marked: bool) -> str:
     return f"{who} used a single value for {label}: {detail}"
 
 
-def _pair_reason(name: str, k: int, p: int, totals, corpus) -> str:
+def _pair_reason(name: str, k: int, p: int, totals: dict[str, np.ndarray], corpus: Corpus) -> str:
     a, b = (corpus.coders[i] for i in corpus.pairs[p])
     label = _label(corpus, k)
     if name == "kappa":
@@ -84,7 +87,14 @@ def _pair_reason(name: str, k: int, p: int, totals, corpus) -> str:
     return f"neither {a!r} nor {b!r} marked any span{of_code}"
 
 
-def reason_for(name: str, k: int, p: int | None, totals, point, corpus) -> str:
+def reason_for(
+    name: str,
+    k: int,
+    p: int | None,
+    totals: dict[str, np.ndarray],
+    point: dict[str, Any],
+    corpus: Corpus,
+) -> str:
     """Why the point estimate ``name`` for code k (k = K: all codes) and pair p is undefined."""
     if len(corpus.used) == 0:
         return NO_USABLE_DOCUMENT
@@ -105,6 +115,7 @@ def reason_for(name: str, k: int, p: int | None, totals, point, corpus) -> str:
     if name == "percent_agreement":
         return "no unit has two or more values"
     if name in ("kappa", "f1_exact", "f1_overlap"):
+        assert p is not None  # pair coefficients always come with their pair
         return _pair_reason(name, k, p, totals, corpus)
     base = name.removesuffix("_mean")  # a mean over coder pairs
     if not corpus.pairs:

@@ -114,4 +114,5 @@ class DocumentStatusApi(BaseApi):
         result = services.document_status_set(
             document=document, coder=request.user, state=serializer.validated_data["state"]
         )
+        assert result is not None  # the serializer allows no null state
         return Response(DocumentStatusOutput({"document": document.pk, "state": result.state}).data)

@@ -45,7 +45,7 @@ class CodeOutput(serializers.Serializer):
     exclusion_criteria = serializers.CharField()
     example = serializers.CharField()
     shortcut = serializers.CharField(help_text="One key, 1-9 or a-z; blank for none.")
-    parent = serializers.IntegerField(source="parent_id", allow_null=True)
+    parent = serializers.IntegerField(source="parent_id", allow_null=True)  # type: ignore[assignment]  # stub: Field.parent
     order = serializers.IntegerField()
     is_active = serializers.BooleanField()
 
@@ -71,7 +71,7 @@ class CodeInput(StrictSerializer):
     shortcut = serializers.RegexField(
         r"^[1-9a-z]?$", required=False, allow_blank=True, max_length=1
     )
-    parent = serializers.IntegerField(
+    parent = serializers.IntegerField(  # type: ignore[assignment]  # stub: Field.parent
         required=False,
         allow_null=True,
         min_value=1,
@@ -89,7 +89,7 @@ class DocumentListOutput(serializers.Serializer):
     display_title = serializers.SerializerMethodField(
         help_text="The title, or the opening words when the article states none."
     )
-    source = serializers.CharField()
+    source = serializers.CharField()  # type: ignore[assignment]  # stub: Field.source
     author = serializers.CharField()
     url = serializers.CharField()
     published = serializers.DateField(allow_null=True)
@@ -116,7 +116,7 @@ class DocumentOutput(DocumentListOutput):
 class DocumentInput(StrictSerializer):
     text = serializers.CharField(trim_whitespace=False)
     title = serializers.CharField(required=False, allow_blank=True, max_length=500)
-    source = serializers.CharField(required=False, allow_blank=True, max_length=300)
+    source = serializers.CharField(required=False, allow_blank=True, max_length=300)  # type: ignore[assignment]  # stub: Field.source
     author = serializers.CharField(required=False, allow_blank=True, max_length=300)
     url = serializers.URLField(required=False, allow_blank=True, max_length=1000)
     published = serializers.DateField(required=False, allow_null=True)
@@ -129,7 +129,7 @@ class DocumentFilter(StrictSerializer):
     search = serializers.CharField(
         required=False, help_text="Title, source, author or text contains (case-insensitive)."
     )
-    source = serializers.CharField(required=False, help_text="Source/outlet, exactly.")
+    source = serializers.CharField(required=False, help_text="Source/outlet, exactly.")  # type: ignore[assignment]  # stub: Field.source
     published_after = serializers.DateField(required=False, help_text="On or after this date.")
     published_before = serializers.DateField(required=False, help_text="On or before this date.")
     limit = serializers.IntegerField(required=False, min_value=1, max_value=MAX_INT)

@@ -98,7 +98,7 @@ class UploadOutput(serializers.Serializer):
 
 class DocumentMetadataInput(StrictSerializer):
     title = serializers.CharField(required=False, allow_blank=True, max_length=500)
-    source = serializers.CharField(required=False, allow_blank=True, max_length=300)
+    source = serializers.CharField(required=False, allow_blank=True, max_length=300)  # type: ignore[assignment]  # stub: Field.source
     author = serializers.CharField(required=False, allow_blank=True, max_length=300)
     url = serializers.URLField(required=False, allow_blank=True, max_length=1000)
     published = serializers.DateField(required=False, allow_null=True)
@@ -253,7 +253,7 @@ class InvitationListApi(BaseApi):
         invitation, token = members.invitation_create(
             project=project, created_by=request.user, accept_url=url, **serializer.validated_data
         )
-        invitation.url = url(token)
+        invitation.url = url(token)  # type: ignore[attr-defined]  # read by the serializer
         return Response(InvitationCreatedOutput(invitation).data, status=status.HTTP_201_CREATED)
 
 

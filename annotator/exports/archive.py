@@ -21,9 +21,12 @@ database. Written one document per line, streamed.
 
 import json
 from collections.abc import Iterable, Iterator
+from typing import Any, TypeVar
 
 from .common import BadFile, decode_text, iso, load_json, map_span, parse_date, parse_iso
 from .rows import CodeRow, CodingRow, DocumentRow, MemberRow, ProjectRow, StatusRow
+
+T = TypeVar("T")
 
 FORMAT = "annotator-archive"
 VERSION = 1
@@ -40,11 +43,11 @@ CODE_FIELDS = (
 DOCUMENT_TEXT_FIELDS = ("external_id", "title", "source", "author", "url")
 
 
-def _dumps(value) -> str:
+def _dumps(value: Any) -> str:
     return json.dumps(value, ensure_ascii=False, sort_keys=True)
 
 
-def _document(d: DocumentRow) -> dict:
+def _document(d: DocumentRow) -> dict[str, Any]:
     return {
         "text": d.text,
         **{name: getattr(d, name) for name in DOCUMENT_TEXT_FIELDS},
@@ -102,7 +105,7 @@ def write_archive(project: ProjectRow, documents: Iterable[DocumentRow]) -> Iter
     yield "\n]}\n"
 
 
-def _require(record, name, kind, filename, where):
+def _require(record: dict[str, Any], name: str, kind: type[T], filename: str, where: str) -> T:
     value = record.get(name)
     if not isinstance(value, kind):
         raise BadFile(filename, where, f"field {name}: missing or of the wrong type.")
@@ -162,7 +165,7 @@ def read_archive(data: bytes, filename: str) -> tuple[ProjectRow, list[tuple[str
     return project, documents
 
 
-def _read_document(item: dict, filename: str, where: str) -> DocumentRow:
+def _read_document(item: dict[str, Any], filename: str, where: str) -> DocumentRow:
     text = _require(item, "text", str, filename, where)
     codings = []
     for j, c in enumerate(item.get("codings") or []):
@@ -210,7 +213,7 @@ def _read_document(item: dict, filename: str, where: str) -> DocumentRow:
     )
 
 
-def _text(item, name, filename, where) -> str:
+def _text(item: dict[str, Any], name: str, filename: str, where: str) -> str:
     value = item.get(name) or ""
     if not isinstance(value, str):
         raise BadFile(filename, where, f"field {name}: expected a string.")

@@ -25,6 +25,7 @@ import unicodedata
 import zipfile
 from collections import Counter, defaultdict
 from collections.abc import Iterable
+from typing import IO
 
 from .common import safe_name, zip_writestr
 from .rows import DocumentRow, ProjectRow
@@ -135,7 +136,7 @@ def coded_by(document: DocumentRow) -> set[str]:
     return coders
 
 
-def write_brat(project: ProjectRow, documents: Iterable[DocumentRow], out) -> None:
+def write_brat(project: ProjectRow, documents: Iterable[DocumentRow], out: IO[bytes]) -> None:
     """Write the ZIP to the binary file ``out``: per coder, the documents that coder coded."""
     coders = sorted(project.coders)
     folders = {coder: safe_name(coder, "coder") for coder in coders}

@@ -8,6 +8,8 @@ import struct
 import uuid
 import zipfile
 import zlib
+from collections.abc import Callable
+from typing import IO, Any
 from xml.etree import ElementTree as ET
 
 from defusedxml import DefusedXmlException
@@ -41,7 +43,7 @@ class BadFile(ValueError):
         super().__init__(f"{location}: {problem}")
 
 
-def guid(kind: str, *key) -> str:
+def guid(kind: str, *key: object) -> str:
     """A stable upper-case GUID for an object, from its kind and natural key.
 
     Natural keys (username, code path, text hash, offsets) rather than database ids: the same
@@ -51,10 +53,13 @@ def guid(kind: str, *key) -> str:
     return str(uuid.uuid5(GUID_NAMESPACE, name)).upper()
 
 
-def iso(value: dt.datetime | None) -> str:
-    """An aware datetime as ISO 8601 in UTC with ``Z`` ('' for None); exact to the microsecond."""
+def iso(value: dt.datetime | str | None) -> str:
+    """An aware datetime as ISO 8601 in UTC with ``Z`` ('' for None); exact to the microsecond.
+    Text is ISO 8601 already (``CodingRow`` times read as text) and is returned as it is."""
     if value is None:
         return ""
+    if isinstance(value, str):
+        return value
     text = value.isoformat()
     if text.endswith("+00:00"):  # the database hands back UTC times: the fast path
         return text[:-6] + "Z"
@@ -63,7 +68,7 @@ def iso(value: dt.datetime | None) -> str:
     return value.astimezone(dt.UTC).isoformat().replace("+00:00", "Z")
 
 
-def parse_iso(value, filename: str, where: str, name: str) -> dt.datetime | None:
+def parse_iso(value: object, filename: str, where: str, name: str) -> dt.datetime | None:
     if value in (None, ""):
         return None
     if not isinstance(value, str):
@@ -77,7 +82,7 @@ def parse_iso(value, filename: str, where: str, name: str) -> dt.datetime | None
     return parsed if parsed.tzinfo else parsed.replace(tzinfo=dt.UTC)
 
 
-def parse_date(value, filename: str, where: str, name: str) -> dt.date | None:
+def parse_date(value: object, filename: str, where: str, name: str) -> dt.date | None:
     if value in (None, ""):
         return None
     try:
@@ -109,7 +114,7 @@ def decode_text(data: bytes, filename: str) -> str:
     return text.removeprefix("\ufeff")
 
 
-def load_json(text: str, filename: str, where: str):
+def load_json(text: str, filename: str, where: str) -> Any:
     """``json.loads`` that refuses, with a message, what would crash later: nesting deeper than
     ``JSON_MAX_DEPTH`` and NUL characters (written ``\\u0000``) in any string."""
     try:
@@ -125,7 +130,7 @@ def load_json(text: str, filename: str, where: str):
             filename, where, f"JSON nested more than {JSON_MAX_DEPTH} levels deep."
         ) from None
     # An explicit stack, not recursion: the depth is checked here.
-    stack = [(value, 1)]
+    stack: list[tuple[Any, int]] = [(value, 1)]
     while stack:
         item, depth = stack.pop()
         if isinstance(item, str):
@@ -147,7 +152,8 @@ def load_json(text: str, filename: str, where: str):
 def parse_xml(data: bytes, filename: str, *, max_depth: int = XML_MAX_DEPTH) -> ET.Element:
     """The root of an uploaded XML document, parsed with ``defusedxml`` (no entity expansion,
     no external references) and refused once elements nest deeper than ``max_depth``."""
-    depth, root = 0, None
+    depth = 0
+    root: ET.Element | None = None
     try:
         for event, element in SafeET.iterparse(io.BytesIO(data), events=("start", "end")):
             if event == "end":
@@ -178,7 +184,7 @@ def parse_xml(data: bytes, filename: str, *, max_depth: int = XML_MAX_DEPTH) -> 
 normalise = normalise_text
 
 
-def offset_mapper(raw: str):
+def offset_mapper(raw: str) -> Callable[[int], int]:
     """Map code point offsets into ``raw`` to offsets into ``normalise(raw)``.
 
     Files from other tools may carry CRLF newlines or decomposed characters; their offsets
@@ -204,6 +210,7 @@ def _zip_declared_members(data: bytes) -> int | None:
     position = data.rfind(b"PK\x05\x06", max(0, len(data) - 22 - 0xFFFF))
     if position < 0 or position + 22 > len(data):
         return None
+    count: int
     (count,) = struct.unpack_from("<H", data, position + 10)
     locator = position - 20
     if count == 0xFFFF and locator >= 0 and data[locator : locator + 4] == b"PK\x06\x07":
@@ -281,7 +288,7 @@ def zip_writestr(archive: zipfile.ZipFile, name: str, data: bytes) -> None:
     archive.writestr(info, data)
 
 
-def zip_open(archive: zipfile.ZipFile, name: str):
+def zip_open(archive: zipfile.ZipFile, name: str) -> IO[bytes]:
     """A writable entry with fixed metadata, for content written in pieces."""
     info = zipfile.ZipInfo(name, date_time=ZIP_EPOCH)
     info.compress_type = zipfile.ZIP_DEFLATED
@@ -290,7 +297,14 @@ def zip_open(archive: zipfile.ZipFile, name: str):
     return archive.open(info, "w")
 
 
-def map_span(raw: str, mapper, start, end, filename: str, where: str) -> tuple[int, int]:
+def map_span(
+    raw: str,
+    mapper: Callable[[int], int],
+    start: Any,
+    end: Any,
+    filename: str,
+    where: str,
+) -> tuple[int, int]:
     """Check a span against the raw text it was given for, then map it to the normalised text."""
     for name, value in (("start_offset", start), ("end_offset", end)):
         if isinstance(value, bool) or not isinstance(value, int):

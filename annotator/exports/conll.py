@@ -27,6 +27,7 @@ import tempfile
 import zipfile
 from bisect import bisect_right
 from collections.abc import Iterable
+from typing import IO
 
 import regex
 
@@ -72,7 +73,7 @@ def document_block(document: DocumentRow, coder: str, paths: list[str]) -> str:
     return out.getvalue()
 
 
-def write_conll(project: ProjectRow, documents: Iterable[DocumentRow], out) -> None:
+def write_conll(project: ProjectRow, documents: Iterable[DocumentRow], out: IO[bytes]) -> None:
     paths = [code.path for code in project.codes]
     header = "\t".join(("# token", "start", "end", *paths)) + "\n"
     coders = sorted(project.coders)

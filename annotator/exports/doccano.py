@@ -24,7 +24,8 @@ coder; ``all.jsonl``, a shared project's export, has no coder) or one ``.jsonl``
 import json
 import tempfile
 import zipfile
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from typing import IO, Any
 
 from .common import (
     ZIP_MAX_MEMBERS,
@@ -66,7 +67,7 @@ def _line(document: DocumentRow, coder: str, offsets: str) -> str:
 
 
 def write_doccano(
-    project: ProjectRow, documents: Iterable[DocumentRow], out, *, offsets: str = "utf16"
+    project: ProjectRow, documents: Iterable[DocumentRow], out: IO[bytes], *, offsets: str = "utf16"
 ) -> None:
     coders = sorted(project.coders)
     names, used = {}, set()
@@ -95,7 +96,7 @@ def write_doccano(
 
 def read_doccano(
     data: bytes, filename: str, *, offsets: str = "utf16", max_bytes: int
-) -> tuple[list[tuple[str, DocumentRow]], list]:
+) -> tuple[list[tuple[str, DocumentRow]], list[Any]]:
     """``(documents, codes)``: one row per line; lines with the same text from several users'
     files are merged into one document with every user's codings."""
     if data[:2] == b"PK":
@@ -130,7 +131,7 @@ def read_doccano(
     return list(merged.values()), []
 
 
-def _spans(record, part_name, where):
+def _spans(record: dict[str, Any], part_name: str, where: str) -> Iterator[tuple[Any, ...]]:
     if "entities" in record and "label" not in record:
         items = record["entities"]
         if not isinstance(items, list):
@@ -155,7 +156,9 @@ def _spans(record, part_name, where):
         yield (here, *label)
 
 
-def _document(record, part_name, where, coder, offsets) -> DocumentRow:
+def _document(
+    record: dict[str, Any], part_name: str, where: str, coder: str, offsets: str
+) -> DocumentRow:
     raw = record.get("text")
     if not isinstance(raw, str) or not raw.strip():
         raise BadFile(part_name, where, "field text: missing or empty.")

@@ -15,6 +15,7 @@ iterator of ``bytes``. Readers: ``read(data: bytes, filename: str, options: Opti
 import tempfile
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
+from typing import IO, Any
 
 from . import (
     archive,
@@ -47,7 +48,7 @@ class Options:
     offsets: str = ""
     max_bytes: int = DEFAULT_MAX_BYTES
     text_column: str = "text"
-    columns: dict = field(default_factory=dict)
+    columns: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass
@@ -85,7 +86,7 @@ class Format:
     tools: str = ""  # the programs it is for (README table)
     import_key: str = ""  # the name in an import kind ("documents-<import_key>"); default key
 
-    def options(self, *, offsets: str = "", **kwargs) -> Options:
+    def options(self, *, offsets: str = "", **kwargs: Any) -> Options:
         """Options for this format; ``offsets`` falls back to the format's default."""
         if offsets and not self.offsets:
             raise ValueError(f"{self.key} has no offset unit option.")
@@ -99,7 +100,7 @@ def encoded(chunks: Iterator[str]) -> Iterator[bytes]:
         yield chunk.encode("utf-8")
 
 
-def spooled(write) -> Iterator[bytes]:
+def spooled(write: Callable[[IO[bytes]], None]) -> Iterator[bytes]:
     """Run a writer into a temporary file (memory up to 16 MB, then disk) and stream it."""
     with tempfile.SpooledTemporaryFile(max_size=16 << 20) as out:
         write(out)
@@ -108,7 +109,9 @@ def spooled(write) -> Iterator[bytes]:
             yield chunk
 
 
-def _documents_only(reader):
+def _documents_only(
+    reader: Callable[[bytes, str, Options], list[tuple[str, DocumentRow]]],
+) -> Callable[[bytes, str, Options], Content]:
     return lambda data, filename, options: Content(documents=reader(data, filename, options))
 
 
@@ -118,7 +121,7 @@ def _read_txt(data: bytes, filename: str, options: Options) -> Content:
     return Content(documents=[(filename, DocumentRow(id=None, text=text, title=title))])
 
 
-def _read_documents_csv(data, filename, options):
+def _read_documents_csv(data: bytes, filename: str, options: Options) -> Content:
     return Content(
         documents=tabular.read_documents_csv(
             data, filename, text_column=options.text_column or "text", columns=options.columns
@@ -126,7 +129,7 @@ def _read_documents_csv(data, filename, options):
     )
 
 
-def _read_qdpx(data, filename, options):
+def _read_qdpx(data: bytes, filename: str, options: Options) -> Content:
     content = refi_read.read_qdpx(data, filename, max_bytes=options.max_bytes)
     return Content(
         documents=content.documents,
@@ -136,12 +139,12 @@ def _read_qdpx(data, filename, options):
     )
 
 
-def _read_qdc(data, filename, options):
+def _read_qdc(data: bytes, filename: str, options: Options) -> Content:
     codes, warnings = refi_read.read_codebook(data, filename, max_bytes=options.max_bytes)
     return Content(codes=codes, warnings=warnings)
 
 
-def _read_jsonl(data, filename, options):
+def _read_jsonl(data: bytes, filename: str, options: Options) -> Content:
     warnings: list[str] = []
     documents = jsonl.read_jsonl(data, filename, offsets=options.offsets, warnings=warnings)
     return Content(documents=documents, warnings=warnings)

@@ -17,9 +17,12 @@ feature: the importer's). Each XMI is first parsed with ``defusedxml`` (no DTD, 
 bounded depth) before ``cassis`` reads it.
 """
 
+from __future__ import annotations
+
 import io
 import zipfile
 from collections.abc import Iterable
+from typing import IO, TYPE_CHECKING
 
 from .common import (
     ZIP_MAX_MEMBERS,
@@ -35,12 +38,15 @@ from .common import (
 from .jsonl import document_id
 from .rows import CodingRow, DocumentRow, ProjectRow
 
+if TYPE_CHECKING:
+    from cassis import TypeSystem
+
 CODE_TYPE = "webanno.custom.Code"
 FEATURES = ("label", "coder", "memo")
 TYPESYSTEM_FILE = "TypeSystem.xml"
 
 
-def type_system():
+def type_system() -> TypeSystem:
     from cassis import TypeSystem
 
     system = TypeSystem()
@@ -50,7 +56,7 @@ def type_system():
     return system
 
 
-def document_xmi(document: DocumentRow, system) -> str:
+def document_xmi(document: DocumentRow, system: TypeSystem) -> str:
     from cassis import Cas
 
     cas = Cas(typesystem=system)
@@ -58,10 +64,11 @@ def document_xmi(document: DocumentRow, system) -> str:
     Code = system.get_type(CODE_TYPE)
     for c in document.codings:
         cas.add(Code(begin=c.start, end=c.end, label=c.code_path, coder=c.coder, memo=c.memo))
-    return cas.to_xmi()
+    xmi: str = cas.to_xmi()
+    return xmi
 
 
-def write_xmi(project: ProjectRow, documents: Iterable[DocumentRow], out) -> None:
+def write_xmi(project: ProjectRow, documents: Iterable[DocumentRow], out: IO[bytes]) -> None:
     system = type_system()
     used: set[str] = set()
     with zipfile.ZipFile(out, "w") as archive:
@@ -100,7 +107,7 @@ def read_xmi(data: bytes, filename: str, *, max_bytes: int) -> list[tuple[str, D
     return [(name, _document(part, name, system)) for name, part in parts]
 
 
-def _document(data: bytes, name: str, system) -> DocumentRow:
+def _document(data: bytes, name: str, system: TypeSystem) -> DocumentRow:
     from cassis import load_cas_from_xmi
 
     parse_xml(data, name)  # defusedxml first: no DTD, no entity expansion, bounded depth

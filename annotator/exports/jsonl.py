@@ -23,7 +23,8 @@ annotation has is a new coding by the importing user; an annotation whose span i
 """
 
 import json
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
+from typing import Any
 
 from .common import (
     BadFile,
@@ -91,7 +92,7 @@ def write_jsonl(documents: Iterable[DocumentRow], offsets: str = "codepoint") ->
 
 
 def read_jsonl(
-    data: bytes, filename: str, *, offsets: str = "codepoint", warnings: list | None = None
+    data: bytes, filename: str, *, offsets: str = "codepoint", warnings: list[str] | None = None
 ) -> list[tuple[str, DocumentRow]]:
     """Documents (with their codings) from JSON Lines; texts normalised, offsets mapped to them.
 
@@ -115,7 +116,7 @@ def read_jsonl(
     return documents
 
 
-def _text_field(record, name, filename, where) -> str:
+def _text_field(record: dict[str, Any], name: str, filename: str, where: str) -> str:
     value = record.get(name)
     if value is None:
         return ""
@@ -124,7 +125,15 @@ def _text_field(record, name, filename, where) -> str:
     return value
 
 
-def unit_span(raw: str, units: UnitMap, mapper, start, end, filename, where) -> tuple[int, int]:
+def unit_span(
+    raw: str,
+    units: UnitMap,
+    mapper: Callable[[int], int],
+    start: Any,
+    end: Any,
+    filename: str,
+    where: str,
+) -> tuple[int, int]:
     """A span given in ``units`` of ``raw``: checked, converted to code points, then mapped to
     the normalised text; the message names the unit when an offset is no boundary in it."""
     for name, value in (("start_offset", start), ("end_offset", end)):
@@ -151,7 +160,14 @@ def unit_span(raw: str, units: UnitMap, mapper, start, end, filename, where) -> 
     return map_span(raw, mapper, points[0], points[1], filename, where)
 
 
-def _labels(record, raw, units, mapper, filename, where) -> list[tuple[int, int, str]]:
+def _labels(
+    record: dict[str, Any],
+    raw: str,
+    units: UnitMap,
+    mapper: Callable[[int], int],
+    filename: str,
+    where: str,
+) -> list[tuple[int, int, str]]:
     labels = record.get("label") or []
     if not isinstance(labels, list):
         raise BadFile(filename, where, "field label: expected a list.")
@@ -166,7 +182,11 @@ def _labels(record, raw, units, mapper, filename, where) -> list[tuple[int, int,
 
 
 def _document(
-    record: dict, filename: str, where: str, offsets: str = "codepoint", warnings=None
+    record: dict[str, Any],
+    filename: str,
+    where: str,
+    offsets: str = "codepoint",
+    warnings: list[str] | None = None,
 ) -> DocumentRow:
     raw = record.get("text")
     if not isinstance(raw, str) or not raw.strip():
@@ -178,7 +198,7 @@ def _document(
     ident = record.get("id")
     if ident is not None and not isinstance(ident, str | int):
         raise BadFile(filename, where, "field id: expected a string or a number.")
-    codings = []
+    codings: list[CodingRow] = []
     if "annotations" in record:
         items = record["annotations"]
         if not isinstance(items, list):
@@ -227,7 +247,13 @@ def _document(
     )
 
 
-def _label_wins(labels, codings, had_annotations: bool, where: str, warnings) -> list[CodingRow]:
+def _label_wins(
+    labels: list[tuple[int, int, str]],
+    codings: list[CodingRow],
+    had_annotations: bool,
+    where: str,
+    warnings: list[str] | None,
+) -> list[CodingRow]:
     """The codings ``label`` says there are: annotations whose span and code ``label`` still
     has, plus a coding by the importer ("" coder) for each span only ``label`` has."""
     if not had_annotations:

@@ -23,6 +23,7 @@ skipped. The text is ``data.text``, or the only string of ``data``.
 import hashlib
 import json
 from collections.abc import Iterable, Iterator
+from typing import Any
 from xml.etree import ElementTree as ET
 
 from .common import (
@@ -51,11 +52,11 @@ def labeling_config(project: ProjectRow) -> str:
     return ET.tostring(view, encoding="unicode") + "\n"
 
 
-def _result_id(*key) -> str:
+def _result_id(*key: object) -> str:
     return hashlib.sha1("\x1f".join(map(str, key)).encode()).hexdigest()[:10]  # noqa: S324
 
 
-def task(document: DocumentRow) -> dict:
+def task(document: DocumentRow) -> dict[str, Any]:
     data = {
         "text": document.text,
         "document_id": document_id(document),
@@ -67,7 +68,7 @@ def task(document: DocumentRow) -> dict:
     }
     for key, value in document.metadata.items():
         data.setdefault(key, value)
-    by_coder: dict[str, list] = {}
+    by_coder: dict[str, list[Any]] = {}
     for c in document.codings:
         result = {
             "id": _result_id(c.coder, c.code_path, c.start, c.end),
@@ -102,7 +103,7 @@ def write_tasks(project: ProjectRow, documents: Iterable[DocumentRow]) -> Iterat
     yield "[]\n" if separator == "[\n" else "\n]\n"
 
 
-def _coder(annotation: dict, kind: str) -> str:
+def _coder(annotation: dict[str, Any], kind: str) -> str:
     if kind == "predictions":
         version = annotation.get("model_version")
         return version if isinstance(version, str) and version else "prediction"
@@ -115,7 +116,7 @@ def _coder(annotation: dict, kind: str) -> str:
     return ""
 
 
-def _text(data: dict, filename: str, where: str) -> str:
+def _text(data: dict[str, Any], filename: str, where: str) -> str:
     text = data.get("text")
     if text is None:
         strings = [v for v in data.values() if isinstance(v, str)]
@@ -125,7 +126,7 @@ def _text(data: dict, filename: str, where: str) -> str:
     return text
 
 
-def read_tasks(data: bytes, filename: str) -> tuple[list[tuple[str, DocumentRow]], list]:
+def read_tasks(data: bytes, filename: str) -> tuple[list[tuple[str, DocumentRow]], list[Any]]:
     tasks = load_json(decode_text(data, filename), filename, "")
     if isinstance(tasks, dict):
         tasks = [tasks]

@@ -13,6 +13,7 @@ import zipfile
 from collections import defaultdict
 from collections.abc import Iterable
 from pathlib import Path
+from typing import IO
 from xml.etree import ElementTree as ET
 
 import xmlschema
@@ -185,7 +186,7 @@ def _head(project: ProjectRow) -> str:
     return text.removesuffix("</Project>")
 
 
-def write_qdpx(project: ProjectRow, documents: Iterable[DocumentRow], out) -> None:
+def write_qdpx(project: ProjectRow, documents: Iterable[DocumentRow], out: IO[bytes]) -> None:
     """Write a ``.qdpx`` ZIP to the binary file ``out``, streaming: documents are read once.
 
     Each source text goes into the ZIP as it comes; the sources' XML is spooled to a temporary

@@ -8,6 +8,7 @@ mapped, so the coded text stays the same.
 
 import re
 from dataclasses import dataclass, field
+from typing import Any
 from xml.etree import ElementTree as ET
 
 from .common import (
@@ -64,7 +65,7 @@ def _lenient(root: ET.Element, filename: str, warnings: list[str]) -> None:
         )
 
 
-def _parse(data: bytes, filename: str, kind: str, warnings: list | None = None) -> ET.Element:
+def _parse(data: bytes, filename: str, kind: str, warnings: list[str] | None = None) -> ET.Element:
     # defusedxml, nesting bounded (common.parse_xml); then the schema.
     if data[:4] == b"PK\x03\x04":
         raise BadFile(
@@ -85,7 +86,7 @@ def _parse(data: bytes, filename: str, kind: str, warnings: list | None = None) 
     return root
 
 
-def _description(code: ET.Element, ns: dict) -> dict:
+def _description(code: ET.Element, ns: dict[str, str]) -> dict[str, Any]:
     """Split a code's Description into the definition and our criteria sections."""
     element = code.find("q:Description", ns)
     text = (element.text or "") if element is not None else ""
@@ -100,17 +101,20 @@ def _description(code: ET.Element, ns: dict) -> dict:
     return fields
 
 
-def _codes(codes: ET.Element | None, ns: dict) -> tuple[list[CodeRow], dict[str, str]]:
-    rows, paths = [], {}
+def _codes(codes: ET.Element | None, ns: dict[str, str]) -> tuple[list[CodeRow], dict[str, str]]:
+    rows: list[CodeRow] = []
+    paths: dict[str, str] = {}
 
     def walk(parent: ET.Element, parent_path: str) -> None:
         for order, code in enumerate(parent.findall("q:Code", ns), start=1):
-            path = f"{parent_path}/{code.get('name')}" if parent_path else code.get("name")
-            paths[code.get("guid").strip("{}").upper()] = path
+            # The schema requires both attributes.
+            name, code_guid = code.get("name", ""), code.get("guid", "")
+            path = f"{parent_path}/{name}" if parent_path else name
+            paths[code_guid.strip("{}").upper()] = path
             rows.append(
                 CodeRow(
                     path=path,
-                    name=code.get("name"),
+                    name=name,
                     parent_path=parent_path,
                     color=_color(code.get("color")),
                     order=order,
@@ -133,7 +137,7 @@ def _color(value: str | None) -> str:
     return value
 
 
-def read_qdc(data: bytes, filename: str, warnings: list | None = None) -> list[CodeRow]:
+def read_qdc(data: bytes, filename: str, warnings: list[str] | None = None) -> list[CodeRow]:
     root = _parse(data, filename, "Codebook", warnings)
     rows, _ = _codes(root.find("c:Codes", {"c": CODEBOOK_NS}), {"q": CODEBOOK_NS})
     return rows
@@ -153,6 +157,12 @@ def read_codebook(
 
 def _guid(value: str | None) -> str:
     return (value or "").strip("{}").upper()
+
+
+def _target(element: ET.Element, ref: str, ns: dict[str, str]) -> str:
+    """The GUID the child ``ref`` (one the schema requires) points to."""
+    child = element.find(ref, ns)
+    return _guid(child.get("targetGUID") if child is not None else None)
 
 
 def read_qdpx(
@@ -208,7 +218,14 @@ def read_qdpx(
     return content
 
 
-def _source_text(archive, names, source, ns, filename, where) -> str:
+def _source_text(
+    archive: SafeZip,
+    names: set[str],
+    source: ET.Element,
+    ns: dict[str, str],
+    filename: str,
+    where: str,
+) -> str:
     inline = source.find("q:PlainTextContent", ns)
     if inline is not None:
         return inline.text or ""
@@ -226,13 +243,23 @@ def _source_text(archive, names, source, ns, filename, where) -> str:
     )
 
 
-def _document(raw, source, ns, users, code_paths, variables, filename, where) -> DocumentRow:
+def _document(
+    raw: str,
+    source: ET.Element,
+    ns: dict[str, str],
+    users: dict[str, str],
+    code_paths: dict[str, str],
+    variables: dict[str, str | None],
+    filename: str,
+    where: str,
+) -> DocumentRow:
     if not raw.strip():
         raise BadFile(filename, where, "the source text is empty.")
     mapper = offset_mapper(raw)
-    fields, metadata = {}, {}
+    fields: dict[str, str] = {}
+    metadata: dict[str, str] = {}
     for value in source.iterfind("q:VariableValue", ns):
-        name = variables.get(_guid(value.find("q:VariableRef", ns).get("targetGUID")))
+        name = variables.get(_target(value, "q:VariableRef", ns))
         if name is None:
             raise BadFile(filename, where, "VariableValue: refers to an unknown Variable.")
         text = (value[1].text or "") if len(value) > 1 else ""
@@ -247,8 +274,8 @@ def _document(raw, source, ns, users, code_paths, variables, filename, where) ->
         start, end = map_span(
             raw,
             mapper,
-            int(selection.get("startPosition")),
-            int(selection.get("endPosition")),
+            int(selection.get("startPosition", "")),  # both required by the schema
+            int(selection.get("endPosition", "")),
             filename,
             here,
         )
@@ -257,7 +284,7 @@ def _document(raw, source, ns, users, code_paths, variables, filename, where) ->
         created = parse_iso(selection.get("creationDateTime"), filename, here, "creationDateTime")
         updated = parse_iso(selection.get("modifiedDateTime"), filename, here, "modifiedDateTime")
         for coding in selection.iterfind("q:Coding", ns):
-            code_guid = _guid(coding.find("q:CodeRef", ns).get("targetGUID"))
+            code_guid = _target(coding, "q:CodeRef", ns)
             if code_guid not in code_paths:
                 raise BadFile(filename, here, f"CodeRef: {code_guid} is not a Code of the project.")
             user_guid = _guid(coding.get("creatingUser") or selection.get("creatingUser"))
@@ -280,7 +307,11 @@ def _document(raw, source, ns, users, code_paths, variables, filename, where) ->
         id=None,
         text=normalise(raw),
         published=published,
+        external_id=fields.get("external_id", ""),
+        title=fields.get("title", ""),
+        source=fields.get("source", ""),
+        author=fields.get("author", ""),
+        url=fields.get("url", ""),
         metadata=metadata,
         codings=codings,
-        **fields,
     )

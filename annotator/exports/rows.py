@@ -2,7 +2,7 @@
 
 import datetime as dt
 from dataclasses import dataclass, field
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 
 @dataclass(frozen=True, slots=True)
@@ -61,7 +61,7 @@ class DocumentRow:
     author: str = ""
     url: str = ""
     published: dt.date | None = None
-    metadata: dict = field(default_factory=dict)
+    metadata: dict[str, Any] = field(default_factory=dict)
     order: int = 0
     created_at: dt.datetime | None = None
     text_sha256: str = ""

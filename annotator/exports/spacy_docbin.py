@@ -12,6 +12,7 @@ Read it back with ``DocBin().from_bytes(data).get_docs(spacy.blank("xx").vocab)`
 
 import importlib.util
 from collections.abc import Iterable
+from typing import IO
 
 from .jsonl import document_id
 from .rows import DocumentRow, ProjectRow
@@ -23,7 +24,7 @@ def available() -> bool:
     return importlib.util.find_spec("spacy") is not None
 
 
-def write_docbin(project: ProjectRow, documents: Iterable[DocumentRow], out) -> None:
+def write_docbin(project: ProjectRow, documents: Iterable[DocumentRow], out: IO[bytes]) -> None:
     import spacy
     from spacy.tokens import DocBin
 

@@ -15,6 +15,7 @@ import re
 import tempfile
 import zipfile
 from collections.abc import Iterable
+from typing import IO
 
 from .common import iso, zip_writestr
 from .rows import DocumentRow, ProjectRow
@@ -26,7 +27,7 @@ _STAMP = re.compile(rb"(<dcterms:(?:created|modified)[^>]*>)[^<]*(</dcterms:)")
 _ILLEGAL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
 
 
-def _cell(value):
+def _cell(value: object) -> object:
     if isinstance(value, str):
         return _ILLEGAL.sub("", value)[:CELL_LIMIT]
     if isinstance(value, dt.datetime):
@@ -34,7 +35,7 @@ def _cell(value):
     return value
 
 
-def write_xlsx(project: ProjectRow, documents: Iterable[DocumentRow], out) -> None:
+def write_xlsx(project: ProjectRow, documents: Iterable[DocumentRow], out: IO[bytes]) -> None:
     from openpyxl import Workbook
 
     book = Workbook(write_only=True)
@@ -91,7 +92,7 @@ def write_xlsx(project: ProjectRow, documents: Iterable[DocumentRow], out) -> No
         _repack(saved, out)
 
 
-def _repack(saved, out) -> None:
+def _repack(saved: IO[bytes], out: IO[bytes]) -> None:
     """Copy the workbook's ZIP with fixed entry times and document dates, so exporting the same
     data twice gives the same bytes (openpyxl stamps the time of saving)."""
     with zipfile.ZipFile(saved) as source, zipfile.ZipFile(out, "w") as target:

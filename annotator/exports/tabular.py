@@ -10,6 +10,7 @@ import csv
 import io
 import json
 from collections.abc import Iterable, Iterator
+from typing import Any
 
 from .common import BadFile, decode_text, iso, parse_date
 from .rows import DocumentRow, ProjectRow
@@ -58,7 +59,7 @@ def _quoted(value: str) -> str:
     return value
 
 
-def _fields(values: tuple) -> str:
+def _fields(values: tuple[Any, ...]) -> str:
     """The values as ``csv.writer`` writes them, ending with a comma: a row's constant start."""
     line = io.StringIO()
     csv.writer(line).writerow(values)
@@ -197,7 +198,7 @@ def read_documents_csv(
     return rows
 
 
-def _document_from_fields(fields: dict, filename: str, where: str) -> DocumentRow:
+def _document_from_fields(fields: dict[str, Any], filename: str, where: str) -> DocumentRow:
     text = fields.pop("text")
     if not text.strip():
         raise BadFile(filename, where, "field text: the text is empty.")

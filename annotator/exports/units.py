@@ -35,9 +35,10 @@ class UnitMap:
         self.unit = unit
         self.length = len(text)
         # bounds[i] = code point offset of unit boundary i (None: the identity)
-        self.bounds: list[int] | None = None
+        self.bounds: list[int | None] | None = None
         if unit == "utf16" and not text.isascii() and any(ord(c) > 0xFFFF for c in text):
-            bounds, position = [], 0
+            bounds: list[int | None] = []
+            position = 0
             for char in text:
                 bounds.append(position)
                 if ord(char) > 0xFFFF:

@@ -24,6 +24,7 @@ feature is empty. Reserved characters in values are escaped with a backslash (``
 
 import zipfile
 from collections.abc import Iterable
+from typing import IO, Any
 
 from .common import safe_name, zip_writestr
 from .conll import tokens
@@ -59,7 +60,7 @@ def document_tsv(document: DocumentRow) -> str:
         numbers.append((sentence, position))
         previous_end = end
     # the tokens each coding touches
-    cells: list[list[tuple]] = [[] for _ in toks]
+    cells: list[list[tuple[Any, ...]]] = [[] for _ in toks]
     covered = []
     for c in document.codings:
         touched = [i for i, (_, s, e) in enumerate(toks) if s < c.end and e > c.start]
@@ -96,7 +97,7 @@ def document_tsv(document: DocumentRow) -> str:
     return "".join(out)
 
 
-def write_tsv(project: ProjectRow, documents: Iterable[DocumentRow], out) -> None:
+def write_tsv(project: ProjectRow, documents: Iterable[DocumentRow], out: IO[bytes]) -> None:
     used: set[str] = set()
     with zipfile.ZipFile(out, "w") as archive:
         for document in documents:

@@ -75,7 +75,9 @@ class Code(models.Model):
     @property
     def path(self) -> str:
         """The code's place in the hierarchy, e.g. ``actors/Iran``."""
-        parts, node, seen = [], self, set()
+        parts: list[str] = []
+        node: Code | None = self
+        seen: set[int] = set()
         while node is not None and node.pk not in seen:
             seen.add(node.pk)
             parts.append(node.name)

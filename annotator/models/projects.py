@@ -1,6 +1,13 @@
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+
+if TYPE_CHECKING:
+    from django.contrib.auth.base_user import AbstractBaseUser
 
 
 class Project(models.Model):
@@ -34,7 +41,7 @@ class Project(models.Model):
         on_delete=models.PROTECT,
         related_name="gold_project",
     )
-    members = models.ManyToManyField(
+    members: models.ManyToManyField[AbstractBaseUser, Membership] = models.ManyToManyField(
         settings.AUTH_USER_MODEL, through="Membership", related_name="projects"
     )
 

@@ -93,7 +93,7 @@ def column_html(text: str, spans, coder: str, codes, code_ids, found) -> str:
     parts = []
     for a, b in zip(points, points[1:], strict=False):
         active = sorted({code for s, e, code in mine if s <= a < e}, key=rank.__getitem__)
-        piece = escape(text[a:b])
+        piece: str = escape(text[a:b])
         for code in reversed(active):
             piece = f'<span class="rhl rc-{code_ids[code]}">{piece}</span>'
         if _covers(marks, a):

@@ -12,6 +12,7 @@ gives the same bytes (the export ZIP relies on it).
 from __future__ import annotations
 
 import io
+from typing import TYPE_CHECKING, Any
 
 import matplotlib
 
@@ -25,6 +26,9 @@ from matplotlib.patches import Patch  # noqa: E402
 from ..agreement import Report  # noqa: E402
 from .plot_names import FORMATS, PLOTS, plot_title  # noqa: E402, F401
 
+if TYPE_CHECKING:
+    from matplotlib.typing import RcKeyType
+
 # Okabe & Ito (2008), "Color Universal Design": distinguishable with every common colour
 # vision deficiency.
 OKABE_ITO_BLUE = "#0072B2"
@@ -32,7 +36,7 @@ OKABE_ITO_ORANGE = "#E69F00"
 UNDEFINED_GREY = "#d9d9d9"
 # Labels are user text (code and coder names): "$" must stay a dollar sign, never start
 # mathtext ("Money $$" would not even parse), so maths parsing is off for every text.
-_RC = {
+_RC: dict[RcKeyType, Any] = {
     "svg.hashsalt": "annotator-report",
     "svg.fonttype": "path",
     "font.size": 10,

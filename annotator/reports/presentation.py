@@ -104,11 +104,12 @@ def pair_rows(report: Report) -> list[dict]:
 def matrix_rows(report: Report) -> list[dict]:
     """Coder x coder: Cohen's kappa (characters, all codes), overlap F1, documents shared."""
     by_pair, B = {}, report.meta.replicates
-    for pair in report.coder_matrix:
-        by_pair[pair.coder_a, pair.coder_b] = by_pair[pair.coder_b, pair.coder_a] = pair
+    for coder_pair in report.coder_matrix:
+        a, b = coder_pair.coder_a, coder_pair.coder_b
+        by_pair[a, b] = by_pair[b, a] = coder_pair
     rows = []
     for a in report.coders:
-        cells = []
+        cells: list[dict[str, object] | None] = []
         for b in report.coders:
             pair = by_pair.get((a, b))
             if pair is None:

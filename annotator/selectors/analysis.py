@@ -31,7 +31,7 @@ from django.db.models import (
     Sum,
     Value,
 )
-from django.db.models.expressions import RawSQL
+from django.db.models.expressions import Expression, RawSQL
 from django.db.models.fields.json import KeyTextTransform
 from django.db.models.functions import (
     Cast,
@@ -43,7 +43,7 @@ from django.db.models.functions import (
     Substr,
 )
 
-from ..models import Annotation, Code, CodingProvenance, Document, Membership
+from ..models import Annotation, Code, CodingProvenance, Document, Membership, Project
 
 GOLD_LABEL = "gold standard"
 CONTEXT_CHARS = 300  # read around a segment to find a sentence either side
@@ -80,7 +80,7 @@ class Scope:
     """What to read. ``coder_ids`` is never empty for a blind annotator (their own id);
     ``None`` means every coder except the gold standard."""
 
-    project: object
+    project: Project
     coder_ids: tuple[int, ...] | None = None
     code_ids: tuple[int, ...] = ()  # empty: every code
     document_ids: tuple[int, ...] = ()
@@ -164,11 +164,11 @@ def documents_in(scope: Scope):
     if scope.date_to:
         qs = qs.filter(published__lte=scope.date_to)
     if scope.meta_key:
-        qs = qs.alias(_meta=KeyTextTransform(scope.meta_key, "metadata"))
+        qs = qs.alias(meta_text=KeyTextTransform(scope.meta_key, "metadata"))
         qs = (
-            qs.filter(_meta=scope.meta_value)
+            qs.filter(meta_text=scope.meta_value)
             if scope.meta_value
-            else qs.filter(_meta__isnull=False)
+            else qs.filter(meta_text__isnull=False)
         )
     return qs
 
@@ -723,7 +723,7 @@ def _snippet(text: str, terms: list[str], width: int = 90) -> tuple[str, int | N
 
     pattern = re.compile("|".join(re.escape(t) for t in terms), re.IGNORECASE) if terms else None
     m = pattern.search(text) if pattern else None
-    if m is None:
+    if pattern is None or m is None:
         return escape(text[: 2 * width]) + ("…" if len(text) > 2 * width else ""), None
     lo, hi = max(0, m.start() - width), min(len(text), m.end() + width)
     piece = text[lo:hi]
@@ -753,7 +753,7 @@ def search_documents(project, query: str, *, page: int = 1, per_page: int = 20):
             RawSQL(f"{vector} @@ {tsquery}", [query], output_field=BooleanField())  # noqa: S611
         ).annotate(rank=RawSQL(f"ts_rank_cd({vector}, {tsquery})", [query]))  # noqa: S611
     else:
-        rank = Value(0, output_field=IntegerField())
+        rank: Expression = Value(0, output_field=IntegerField())
         for term in terms:
             qs = qs.filter(text__icontains=term)
             occurrences = (
@@ -771,7 +771,7 @@ def search_documents(project, query: str, *, page: int = 1, per_page: int = 20):
     ids = ids[:per_page]
     docs = Document.objects.in_bulk([pk for pk, _ in ids])
     hits = []
-    for pk, rank in ids:
+    for pk, score in ids:
         d = docs[pk]
         snippet, at = _snippet(d.text, terms)
         hits.append(
@@ -780,7 +780,7 @@ def search_documents(project, query: str, *, page: int = 1, per_page: int = 20):
                 title=d.display_title,
                 source=d.source,
                 published=d.published,
-                rank=round(float(rank or 0), 4),
+                rank=round(float(score or 0), 4),
                 snippet_html=snippet,
                 offset=at,
                 paragraph=d.text.count("\n", 0, at) if at is not None else 0,

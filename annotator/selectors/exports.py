@@ -313,8 +313,8 @@ def export_documents(
     )
     with _export_transaction(), ExitStack() as streams:
         coding_rows = _coding_rows(codings, text_times)
-        streams.callback(coding_rows.close)
-        statuses = iter(())
+        streams.callback(coding_rows.close)  # type: ignore[attr-defined]  # a generator (stub: Iterator)
+        statuses: Iterator[tuple[int, str, str]] = iter(())
         if with_statuses:
             statuses = (
                 DocumentStatus.objects.filter(document_id__in=documents.values("id"))
@@ -322,7 +322,7 @@ def export_documents(
                 .values_list("document_id", "coder__username", "state")
                 .iterator(chunk_size=CODING_CHUNK)
             )
-            streams.callback(statuses.close)
+            streams.callback(statuses.close)  # type: ignore[attr-defined]  # a generator (stub: Iterator)
         pending = next(coding_rows, None)
         pending_status = next(statuses, None)
         # CodingRow._make without its Python frame: tuple.__new__ called from C.
@@ -344,12 +344,12 @@ def export_documents(
                     append(make((coder, paths[code_id], start, end, memo, created, updated)))
                 pending = next(coding_rows, None)
             found.sort(key=_CODING_ORDER)
-            found_statuses = []
+            found_statuses: list[StatusRow] = []
             while pending_status is not None and pending_status[0] <= document_id:
                 if pending_status[0] == document_id:
                     found_statuses.append(StatusRow(pending_status[1], pending_status[2]))
                 pending_status = next(statuses, None)
-            yield DocumentRow(
+            yield DocumentRow(  # type: ignore[misc]  # row[:-1]: the fields before text_sha256
                 *row[:-1], text_sha256=row[-1], codings=found, statuses=found_statuses
             )
 

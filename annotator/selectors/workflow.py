@@ -1,5 +1,6 @@
 """Reads for the team workflow: queues, progress, and the curation view's alignment."""
 
+import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass, field
 
@@ -7,7 +8,7 @@ from django.contrib.auth import get_user_model
 from django.db.models import Count, Exists, Max, OuterRef, Q
 
 from .. import spans
-from ..models import Annotation, Assignment, Document, DocumentStatus, Membership, Project
+from ..models import Annotation, Assignment, Code, Document, DocumentStatus, Membership, Project
 
 
 def project_coder_ids(*, project: Project) -> list[int]:
@@ -51,7 +52,7 @@ def queue_for(*, documents: list[Document], user) -> list[Document]:
         .values_list("document_id", "due_date")
     ):
         document = by_id[document_id]
-        document.due_date = due_date
+        document.due_date = due_date  # type: ignore[attr-defined]  # shown in the queue
         queue.append(document)
     return queue
 
@@ -95,7 +96,7 @@ class CoderProgress:
     done: int = 0
     in_progress: int = 0
     codings: int = 0
-    last_activity: object = None
+    last_activity: dt.datetime | None = None
     # The bar: documents to code (the coder's assignments when the project uses assignments,
     # else all its documents) and how many of those the coder finished.
     target: int = 0
@@ -114,13 +115,13 @@ def progress(*, project: Project) -> dict:
     """
     gold_id = project.gold_user_id
     coder_ids = project_coder_ids(project=project)
-    members = {
+    by_user = {
         m.user_id: m
         for m in Membership.objects.filter(project=project, user_id__in=coder_ids).select_related(
             "user"
         )
     }
-    members = [members[pk] for pk in coder_ids]
+    members = [by_user[pk] for pk in coder_ids]
     coders = {m.user_id: CoderProgress(m.user.username, m.role) for m in members}
     assigned = set(
         Assignment.objects.filter(document__project=project).values_list("document_id", "coder_id")
@@ -141,7 +142,7 @@ def progress(*, project: Project) -> dict:
             if state == "done" and (not assigned or (document_id, coder_id) in assigned):
                 row.target_done += 1
             row.last_activity = max(filter(None, [row.last_activity, updated]), default=None)
-    per_doc_codings = defaultdict(dict)
+    per_doc_codings: defaultdict[int, dict[int, int]] = defaultdict(dict)
     for document_id, coder_id, n, last in (
         Annotation.objects.filter(document__project=project)
         .exclude(coder_id=gold_id)
@@ -242,12 +243,10 @@ def curation_coders(*, document: Document) -> list[str]:
     gold_id = document.project.gold_user_id
     coded = Annotation.objects.filter(document=document).values("coder_id")
     done = DocumentStatus.objects.filter(document=document, state="done").values("coder_id")
-    return sorted(
-        get_user_model()
-        .objects.filter(Q(pk__in=coded) | Q(pk__in=done))
-        .exclude(pk=gold_id)
-        .values_list("username", flat=True)
-    )
+    users = get_user_model().objects.filter(Q(pk__in=coded) | Q(pk__in=done))
+    if gold_id is not None:
+        users = users.exclude(pk=gold_id)
+    return sorted(users.values_list("username", flat=True))
 
 
 def curation(*, document: Document) -> dict:
@@ -262,10 +261,10 @@ def curation(*, document: Document) -> dict:
     gold = [a for a in rows if a.coder_id == gold_id]
     coded = [a for a in rows if a.coder_id != gold_id]
     coders = curation_coders(document=document)
-    by_code = defaultdict(list)
+    grouped: defaultdict[Code, list[Annotation]] = defaultdict(list)
     for a in coded:
-        by_code[a.code].append(a)
-    by_code = sorted(by_code.items(), key=lambda kv: (kv[0].order, kv[0].name))
+        grouped[a.code].append(a)
+    by_code = sorted(grouped.items(), key=lambda kv: (kv[0].order, kv[0].name))
     disagreements = []
     for code, items in by_code:
         disagreements.extend(_disagreements(code, items, coders))
@@ -279,13 +278,13 @@ def curation(*, document: Document) -> dict:
         .prefetch_related("proposed_by")
     }
     for a in gold:
-        a.gold_provenance = provenance.get(a.pk)
+        a.gold_provenance = provenance.get(a.pk)  # type: ignore[attr-defined]  # for the template
     in_gold = {(a.code_id, a.start_offset, a.end_offset) for a in gold}
     for a in coded:
-        a.in_gold = (a.code_id, a.start_offset, a.end_offset) in in_gold
-        a.text = document.text[a.start_offset : a.end_offset]
+        a.in_gold = (a.code_id, a.start_offset, a.end_offset) in in_gold  # type: ignore[attr-defined]  # for the template
+        a.text = document.text[a.start_offset : a.end_offset]  # type: ignore[attr-defined]  # for the template
     for a in gold:
-        a.text = document.text[a.start_offset : a.end_offset]
+        a.text = document.text[a.start_offset : a.end_offset]  # type: ignore[attr-defined]  # for the template
     return {
         "coders": coders,
         "by_code": by_code,

@@ -11,6 +11,7 @@ work does not grow with the document.
 
 from dataclasses import dataclass
 from itertools import chain
+from typing import Any
 
 from django.db.models import Count, IntegerField, OuterRef, Q, Subquery
 from django.db.models.functions import Coalesce, Substr
@@ -140,7 +141,7 @@ def coding_items(text: str, codings, codes_by_id: dict, panel_url: str) -> str:
     return "".join(parts)
 
 
-def project_documents(*, project, user, coders: list[int] | None = None) -> list[Document]:
+def project_documents(*, project, user, coders: list[int] | None = None) -> list[Any]:
     """The project's documents in order, each with the user's own state (``my_state``) and
     number of codings (``my_codings``) and how many of ``coders`` (user ids; default: the
     project's coders, ``workflow.project_coder_ids``) marked it done (``done_by``).
@@ -164,7 +165,7 @@ def project_documents(*, project, user, coders: list[int] | None = None) -> list
         return Coalesce(Subquery(rows, output_field=IntegerField()), 0)
 
     state = DocumentStatus.objects.filter(document=OuterRef("pk"), coder=user).values("state")[:1]
-    documents = list(
+    documents: list[Any] = list(
         Document.objects.filter(project=project)
         .defer("text", "metadata")
         .annotate(

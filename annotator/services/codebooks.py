@@ -222,7 +222,7 @@ def code_merge(*, source: Code, target: Code, user) -> dict:
         raise ValidationError({"target": "Choose another code to merge into."})
     _lock(source.codebook_id)
     source, target = Code.objects.get(pk=source.pk), Code.objects.get(pk=target.pk)
-    node = target
+    node: Code | None = target
     while node is not None:
         if node.pk == source.pk:
             raise ValidationError({"target": "A code cannot merge into one of its own sub-codes."})
@@ -282,8 +282,8 @@ def code_split(*, code: Code, user, name: str, annotation_ids, project=None) -> 
     selected = Annotation.objects.filter(pk__in=ids, code=code)
     if project is not None:
         selected = selected.filter(document__project=project)
-    selected = list(selected)
-    if len(selected) != len(ids):
+    chosen = list(selected)
+    if len(chosen) != len(ids):
         raise ValidationError(
             {"annotations": "Some selected codings are not codings of this code."}
         )

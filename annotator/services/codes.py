@@ -38,11 +38,15 @@ def code_check_parent(
     if parent.codebook_id is None or parent.codebook_id != code.codebook_id:
         raise ValidationError({"parent": "The parent must be a code of the same codebook."})
     # One query for the whole codebook: code -> parent, as it will be after this write.
-    tree = dict(Code.objects.filter(codebook_id=code.codebook_id).values_list("pk", "parent_id"))
+    tree: dict[int, int | None] = dict(
+        Code.objects.filter(codebook_id=code.codebook_id).values_list("pk", "parent_id")
+    )
     tree.update(pending or {})
     if code.pk is not None:
         tree[code.pk] = parent.pk
-    node, seen, depth = parent.pk, set(), 1
+    node: int | None = parent.pk
+    seen: set[int] = set()
+    depth = 1
     while node is not None:
         if code.pk is not None and node == code.pk:
             raise ValidationError(

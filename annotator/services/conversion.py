@@ -131,7 +131,7 @@ class _HtmlText(HTMLParser):
     """Text of an HTML page: block elements end paragraphs, ``<br>`` ends a line, scripts,
     styles and the head are dropped (except the ``<title>``)."""
 
-    def __init__(self):
+    def __init__(self) -> None:
         super().__init__(convert_charrefs=True)
         self.blocks: list[str] = []
         self.current: list[str] = []

@@ -96,12 +96,12 @@ def member_change_role(*, membership: Membership, role: str) -> Membership:
 def member_remove(*, membership: Membership) -> None:
     """Remove a member; their codings, statuses and memos stay, attributed to them."""
     _lock(membership.project)
-    membership = Membership.objects.filter(pk=membership.pk).first()
-    if membership is None:
+    current = Membership.objects.filter(pk=membership.pk).first()
+    if current is None:
         return
-    if _managers_after(membership.project, membership, None) == 0:
+    if _managers_after(current.project, current, None) == 0:
         raise ValidationError({"user": LAST_MANAGER})
-    membership.delete()
+    current.delete()
 
 
 # --- invitations ------------------------------------------------------------------------------
@@ -183,7 +183,7 @@ def invitation_revoke(*, invitation: Invitation) -> None:
 def _new_account(username: str, password: str, email: str):
     User = get_user_model()
     username = (username or "").strip()
-    errors = {}
+    errors: dict[str, str | list[str]] = {}
     if not username:
         errors["username"] = "Choose a username."
     else:
@@ -220,7 +220,7 @@ def invitation_accept(
     if user is None:
         user = _new_account(username, password, email or invitation.email)
     membership = Membership.objects.filter(project=invitation.project, user=user).first()
-    rank = {Role.ANNOTATOR: 1, Role.CURATOR: 2, Role.MANAGER: 3}
+    rank: dict[str, int] = {Role.ANNOTATOR: 1, Role.CURATOR: 2, Role.MANAGER: 3}
     if membership is None:
         membership = Membership.objects.create(
             project=invitation.project, user=user, role=invitation.role

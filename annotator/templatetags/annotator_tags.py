@@ -16,7 +16,7 @@ def _rgb(color: str) -> tuple[int, int, int]:
     if len(color) != 6:
         return (0, 0, 0)
     try:
-        return tuple(int(color[i : i + 2], 16) for i in (0, 2, 4))
+        return (int(color[0:2], 16), int(color[2:4], 16), int(color[4:6], 16))
     except ValueError:
         return (0, 0, 0)
 

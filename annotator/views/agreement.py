@@ -124,7 +124,7 @@ class _Refused(Exception):
 def _valid_form(request, project_access) -> AgreementForm:
     form = AgreementForm(project_access.project, request.GET)
     if not form.is_valid():
-        errors = [m for messages in form.errors.values() for m in messages]
+        errors = [str(m) for messages in form.errors.values() for m in messages]
         raise _Refused("Invalid report filters: " + " ".join(errors), 400)
     return form
 
@@ -195,6 +195,7 @@ def agreement_document(request, project_id: int, document_id: int):
     )
     data = agreement_data(project=project, narrowing=narrowing)
     doc = data.documents[0]
+    assert doc.text is not None  # agreement_data loads the text of every document
     counted = list(doc.coders)
     found = drilldown.disagreements(doc.text, doc.spans, counted, data.codes)
     columns = [

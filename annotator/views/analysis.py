@@ -21,6 +21,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from .. import access
 from ..forms_analysis import (
+    METRIC_CHOICES,
     AutocodeForm,
     CooccurrenceForm,
     FrequencyForm,
@@ -126,7 +127,7 @@ def segment_retrieval(request, project_id: int):
         return _segment_download(fmt, project, request.user, rows, members, base)
     result = sel.segment_page(scope, page=form.page_index)
     for s in result.segments:
-        s.link = workspace_link(project, request.user, s, members)
+        s.link = workspace_link(project, request.user, s, members)  # type: ignore[attr-defined]  # for the template
     context.update(result=result, query=_query_without(request, "page", "format"))
     return render(request, T + "segments.html", context)
 
@@ -208,18 +209,18 @@ def _html_doc(project, segments):
 # --- frequencies ------------------------------------------------------------------------------
 
 
-def bar_chart_svg(title: str, bars: list[tuple[str, float]], unit: str) -> str:
+def bar_chart_svg(title: str, bars: list[tuple[str, float | None]], unit: str) -> str:
     """A horizontal bar chart as SVG; the table beside it is the text alternative."""
-    bars = [(label, value or 0) for label, value in bars]
-    top = max((v for _, v in bars), default=0) or 1
+    shown = [(label, value or 0) for label, value in bars]
+    top = max((v for _, v in shown), default=0) or 1
     row, label_w, bar_w = 22, 200, 360
-    height = row * len(bars) + 10
+    height = row * len(shown) + 10
     parts = [
         f'<svg class="bar-chart" role="img" aria-label="{escape(title)}" '
         f'viewBox="0 0 {label_w + bar_w + 80} {height}" width="{label_w + bar_w + 80}" '
         f'height="{height}" xmlns="http://www.w3.org/2000/svg">'
     ]
-    for i, (label, value) in enumerate(bars):
+    for i, (label, value) in enumerate(shown):
         y = 5 + i * row
         w = bar_w * value / top
         short = label if len(label) <= 30 else label[:29] + "…"
@@ -260,7 +261,7 @@ def frequencies(request, project_id: int):
         )
         for pk, path in table.codes
     ]
-    label = dict(form.fields["metric"].choices)[metric]
+    label = dict(METRIC_CHOICES)[metric]
     chart = bar_chart_svg(
         f"{label} per code (all values)", [(path, total) for path, _, total in rows], label
     )
@@ -366,7 +367,7 @@ def cooccurrence(request, project_id: int):
         params = f"codes={a}&op={op}&other={b}&distance={data['distance']}"
         return reverse("annotator:analysis-segments", args=[project.pk]) + f"?{params}&{base}"
 
-    rows = [
+    matrix_rows = [
         (
             pa,
             [
@@ -378,7 +379,7 @@ def cooccurrence(request, project_id: int):
     ]
     context.update(
         matrix=matrix,
-        rows=rows,
+        rows=matrix_rows,
         measure=measure,
         heatmap=mark_safe(heatmap_svg(matrix, measure, link)),  # noqa: S308
         query=_query_without(request, "format"),

@@ -320,7 +320,9 @@ def document_original(request, project_id: int, document_id: int):
 
 
 def _attachment(filename: str) -> str:
-    return content_disposition_header(True, filename)
+    header = content_disposition_header(True, filename)
+    assert header is not None  # None only for an inline response without a file name
+    return header
 
 
 @require_http_methods(["GET", "POST"])

@@ -292,7 +292,7 @@ def curate_action(request, project_id: int, document_id: int, action: str):
     form = GoldForm(request.POST if action != "note" else {**request.POST.dict(), "version": 0})
     error, status = None, 200
     if not form.is_valid():
-        error, status = " ".join(m for msgs in form.errors.values() for m in msgs), 400
+        error, status = " ".join(str(m) for msgs in form.errors.values() for m in msgs), 400
     else:
         try:
             _gold_action(

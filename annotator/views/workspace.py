@@ -30,7 +30,7 @@ LIST = "annotator/annotate/list.html"
 
 def _is_fragment(request) -> bool:
     htmx = getattr(request, "htmx", None)
-    return bool(htmx) and not htmx.history_restore_request
+    return htmx is not None and bool(htmx) and not htmx.history_restore_request
 
 
 def _error_text(error: ValidationError) -> str:

@@ -158,13 +158,15 @@ class Command(BaseCommand):
         members = set(
             Membership.objects.filter(project=project).values_list("user__username", flat=True)
         )
-        if missing := [c for c in coders if c not in members]:
-            raise CommandError(f"--coders: {missing[0]!r} is not a member of project {project.pk}")
+        if unknown_coders := [c for c in coders if c not in members]:
+            raise CommandError(
+                f"--coders: {unknown_coders[0]!r} is not a member of project {project.pk}"
+            )
         codes = tuple(_list(opts["codes"]))
         rows = Code.objects.filter(codebook_id=project.codebook_id).values_list("pk", "name")
         names = {name for _, name in rows} | {str(pk) for pk, _ in rows}
-        if missing := [c for c in codes if c not in names]:
-            raise CommandError(f"--codes: no code {missing[0]!r} in the project's codebook")
+        if unknown_codes := [c for c in codes if c not in names]:
+            raise CommandError(f"--codes: no code {unknown_codes[0]!r} in the project's codebook")
         date_from = _date(opts["date_from"], "--from")
         date_to = _date(opts["date_to"], "--to")
         if date_from and date_to and date_from > date_to:
