@@ -79,3 +79,13 @@ def test_project_page_access_matrix(client_as, demo_project, role):
         body = response.content.decode()
         assert body.count("<tr>") == 6  # header + five articles
         assert "The Limits Of Russo-Israeli Cooperation" in body
+
+
+def test_the_login_page_says_when_plain_http_cannot_sign_in(client, settings):
+    settings.SESSION_COOKIE_SECURE = True
+    page = client.get(reverse("login")).content.decode()
+    assert "plain HTTP" in page and "HTTPS only" in page
+    secure = client.get(reverse("login"), secure=True).content.decode()
+    assert "plain HTTP" not in secure
+    settings.SESSION_COOKIE_SECURE = False  # DEBUG on: cookies over plain HTTP work
+    assert "plain HTTP" not in client.get(reverse("login")).content.decode()
