@@ -61,8 +61,10 @@ def test_it_paints_every_codes_underline_when_all_codes_share_one_span(page, log
     for code in codes:
         assert marked(page, code.pk) == [NEEDLE]
         assert_mark_painted(page, code.pk, code.color)
-    # Five tracks on the title line: its paragraph makes room for five underlines.
-    expect(page.locator("#para-1")).to_have_class("para joined r5")
+    # Five tracks on the title line: it makes room for five underlines, and so does its
+    # paragraph, which it ends (content-visibility clips at the paragraph's box).
+    expect(page.locator("#para-1")).to_have_class("ln r5")
+    expect(page.locator("#para-1").locator("xpath=..")).to_have_class("para joined b5")
 
 
 def test_it_paints_every_codes_mark_in_the_demo_codings(page, login, demo):
