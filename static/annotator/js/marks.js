@@ -129,12 +129,27 @@
     this.rooms = rooms;
   };
 
-  // A view for every rendered text that names its codings' data block.
+  // A view for every rendered text that names its codings' data block. A text that names a
+  // block of disagreement runs (flat [start, end, ...]: the agreement drill-down) also gets
+  // them in the highlight "disagree" (a dashed line, not a colour).
   function paintAll() {
     const views = new Map();
+    const parsed = new Map();
+    const read = function (id) {
+      if (!parsed.has(id)) {
+        const data = document.getElementById(id);
+        parsed.set(id, data ? JSON.parse(data.textContent) : []);
+      }
+      return parsed.get(id);
+    };
     document.querySelectorAll("[data-codings]").forEach(function (root) {
-      const data = document.getElementById(root.dataset.codings);
-      views.set(root, new View(root, data ? JSON.parse(data.textContent) : []));
+      const view = new View(root, read(root.dataset.codings));
+      views.set(root, view);
+      const runs = root.dataset.disagreements ? read(root.dataset.disagreements) : [];
+      if (!supported) return;
+      for (let i = 0; i + 1 < runs.length; i += 2) {
+        highlight("disagree").add(Offsets.rangeOf(view.index, runs[i], runs[i + 1]));
+      }
     });
     return views;
   }
