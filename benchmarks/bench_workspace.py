@@ -109,7 +109,7 @@ LOAD_JS = """(() => {
 # (marks with the CSS Custom Highlight API), whichever the page does.
 KEY_JS = """() => {
   let t0 = null;
-  window.addEventListener("keydown", () => { t0 = performance.now(); }, { capture: true, once: true });
+  window.addEventListener("keydown", () => { t0 = performance.now(); window.__keydown = t0; }, { capture: true, once: true });
   const root = document.getElementById("doc-text");
   const add = window.Highlight && Highlight.prototype.add;
   window.__paint = new Promise((resolve) => {
@@ -194,7 +194,7 @@ def measure_browser(document, live_url, targets) -> dict:
             " while (w.nextNode()) n++; return n; })()"
         )
         out["text_in_dom"] = page.evaluate("document.getElementById('doc-text').textContent.length")
-        keys = []
+        keys, answered = [], []
         for start, code in targets:
             page.evaluate(
                 "([s, e]) => { const r = document.getElementById('doc-text');"
@@ -206,13 +206,25 @@ def measure_browser(document, live_url, targets) -> dict:
             page.evaluate(KEY_JS)
             page.keyboard.press(str(code))
             keys.append(page.evaluate("window.__paint"))
+            # Where the time went: key down -> the save's answer complete (resource timing).
+            answered.append(
+                page.evaluate(
+                    "(() => { const e = performance.getEntriesByType('resource')"
+                    ".filter((e) => e.name.endsWith('/codings/new/')).pop();"
+                    " return e ? e.responseEnd - window.__keydown : null; })()"
+                )
+            )
         out["save_requests"] = page.evaluate(
             "performance.getEntriesByType('resource').filter((e) => e.name.endsWith('/codings/new/'))"
             ".map((e) => e.responseEnd - e.startTime)"
         )
         out["key"] = keys
+        out["answered"] = [a for a in answered if a is not None]
         browser.close()
     return out
+
+
+SERVER_SAVES: list[float] = []
 
 
 def sqlite_wal(sender, connection, **kwargs):
@@ -333,7 +345,19 @@ def main():
 
     targets = {doc.pk: key_targets(doc) for doc in (big, huge) if doc is not None}
     connection.close()  # the server thread opens its own connection to the same database
-    server = LiveServerThread("127.0.0.1", StaticFilesHandler, port=0)
+
+    class TimedHandler(StaticFilesHandler):
+        """Times the server's handling of each save (the WSGI call, in the server thread)."""
+
+        def __call__(self, environ, start_response):
+            t0 = time.perf_counter()
+            try:
+                return super().__call__(environ, start_response)
+            finally:
+                if environ.get("PATH_INFO", "").endswith("/codings/new/"):
+                    SERVER_SAVES.append((time.perf_counter() - t0) * 1000)
+
+    server = LiveServerThread("127.0.0.1", TimedHandler, port=0)
     server.daemon = True
     server.start()
     server.is_ready.wait()
@@ -343,6 +367,7 @@ def main():
         for doc in (big, huge):
             if doc is None:
                 continue
+            SERVER_SAVES.clear()
             r = measure_browser(doc, f"http://127.0.0.1:{server.port}", targets[doc.pk])
             target = PAINTED_MS[doc.length]
             missed = r["key"].count(None)
@@ -360,6 +385,12 @@ def main():
                 f"(min {min(r['key']):.1f}, max {max(r['key']):.1f}) "
                 f"[{verdict(key <= TARGETS['key_ms'] and not missed)} ≤ {TARGETS['key_ms']} ms]"
                 + (f", {missed} key presses showed nothing within 10 s" if missed else "")
+            )
+            print(
+                f"  of which: key -> save answered median "
+                f"{statistics.median(r['answered'] or [float('nan')]):.1f} ms (the server's "
+                f"handler {statistics.median(SERVER_SAVES or [float('nan')]):.1f} ms), "
+                f"request in Chromium median {statistics.median(r['save_requests'] or [float('nan')]):.1f} ms"
             )
     finally:
         server.terminate()

@@ -6,17 +6,16 @@ too; a coder's overlapping or touching spans act as one). Runs are cut wherever 
 coders marking them changes, so each carries one "marked by / not marked by" answer, with the
 original spans of each side that overlap it.
 
-The columns are built as HTML in Python with every piece of text escaped (``escape``): a
-template loop over thousands of pieces is slow, and the markup is a few fixed tags.
+The columns are rendered as the workspace's side-by-side view renders its columns: the text's
+plain paragraphs (``selectors.workspace.text_html``) and each coder's codings as data
+(``column_data``) that ``static/annotator/js/marks.js`` paints, with the disagreement runs
+(``disagreement_data``) framed by a dashed line in every column.
 """
 
 from __future__ import annotations
 
-from bisect import bisect_right
 from collections import defaultdict
 from dataclasses import dataclass
-
-from django.utils.html import escape
 
 from .. import spans
 
@@ -42,11 +41,6 @@ class Disagreement:
 
 # The one interval merger (overlapping or touching intervals become one).
 merge = spans.merge
-
-
-def _covers(merged: list[tuple[int, int]], point: int) -> bool:
-    i = bisect_right(merged, (point, float("inf"))) - 1
-    return i >= 0 and merged[i][0] <= point < merged[i][1]
 
 
 def disagreements(text: str, spans_, coders, codes) -> list[Disagreement]:
@@ -78,25 +72,17 @@ def _disagreement(text, code, run, coders, raw) -> Disagreement:
     )
 
 
-def column_html(text: str, spans, coder: str, codes, code_ids, found) -> str:
-    """``text`` with ``coder``'s spans highlighted (one nested ``span.rhl`` per code, in code
-    order, class ``rc-<code id>``) and every disagreement run wrapped in ``<mark>``."""
-    mine = [(s, e, code) for c, s, e, code in spans if c == coder and code in code_ids]
-    rank = {code: i for i, code in enumerate(codes)}
-    cuts = {0, len(text)}
-    for s, e, _ in mine:
-        cuts.update((s, e))
-    for d in found:
-        cuts.update((d.start, d.end))
-    points = sorted(p for p in cuts if 0 <= p <= len(text))
-    marks = merge((d.start, d.end) for d in found)
-    parts = []
-    for a, b in zip(points, points[1:], strict=False):
-        active = sorted({code for s, e, code in mine if s <= a < e}, key=rank.__getitem__)
-        piece: str = escape(text[a:b])
-        for code in reversed(active):
-            piece = f'<span class="rhl rc-{code_ids[code]}">{piece}</span>'
-        if _covers(marks, a):
-            piece = f'<mark class="disagree">{piece}</mark>'
-        parts.append(piece)
-    return "".join(parts)
+def column_data(spans_, coder: str, code_ids) -> list[int]:
+    """``coder``'s spans in the report's codes as the workspace's page script paints them
+    (``selectors.workspace.coding_data``: flat ``[id, code id, start, end, ...]``, the id being
+    the span's rank: the drill-down lists no codings under a click)."""
+    mine = sorted(
+        (s, e, code_ids[code]) for c, s, e, code in spans_ if c == coder and code in code_ids
+    )
+    return [n for i, (s, e, code) in enumerate(mine) for n in (i, code, s, e)]
+
+
+def disagreement_data(found) -> list[int]:
+    """The characters where the counted coders disagree on some code, as flat ``[start, end,
+    ...]`` runs (touching runs merged): the page frames them in every column."""
+    return [n for run in merge((d.start, d.end) for d in found) for n in run]

@@ -1,14 +1,16 @@
 """Reads and HTML building for the annotation workspace.
 
-The document text is rendered once, on the server, as plain paragraphs (one ``<p>`` per line
-of the text, blank lines give none) whose ``data-start`` is their first code point: the whole
-text is in the DOM (find in page, screen readers) with two DOM nodes per paragraph. The
+The document text is rendered once, on the server, as plain paragraphs (one ``<p>`` per
+blank-line-separated paragraph, one ``<span data-start>`` per line of the text in it, whose
+``data-start`` is its first code point): the whole text is in the DOM (find in page, screen
+readers) with three DOM nodes per line. The
 codings are not markup: the page carries them as data (``coding_data``) and
 ``static/annotator/js/workspace.js`` paints them with the CSS Custom Highlight API, one
 highlight per code and underline track. A save therefore answers with no text at all, and its
 work does not grow with the document.
 """
 
+import re
 from dataclasses import dataclass
 from itertools import chain
 from typing import Any
@@ -87,23 +89,103 @@ def _escape(text: str) -> str:
     )
 
 
+# A line that starts a list item, and the end of a line that ends a sentence.
+_LIST_ITEM = re.compile(r"\s*(?:[-*\u2022\u2013\u2014]|\d{1,3}[.)])\s")
+_SENTENCE_END = re.compile(r"[.!?:;\u2026][\"'\u201d\u2019\u00bb)\]]*\s*$")
+
+
 def text_html(text: str, *, id_prefix: str | None = "para-") -> str:
-    """The document's paragraphs: ``<p id="para-<line>" class="para[ joined]"
-    data-start="<code point>">`` per non-empty line, text escaped. A line followed directly by
-    another (hard-wrapped text) is ``joined``: no margin between them; a blank line, which gets
-    no element, ends a paragraph and leaves the margin. Built with one escape of the whole
-    text and string joins (a template loop is far too slow for 1,000,000 characters)."""
+    """The document's text for reading. Hard-wrapped lines flow as one paragraph: a line
+    continues the paragraph of the line before it unless that line ends a sentence, or the
+    line starts a list item (``- ``, ``* ``, ``1. ``), or a blank line separates them. Each
+    paragraph is a ``<p class="para">`` holding one ``<span id="para-<line>" class="ln"
+    data-start="<code point>">`` per source line, the spans joined by the source's ``\n``: a
+    text node of the paragraph, where it renders as a space (the spans keep runs of spaces,
+    ``white-space: pre-wrap``), so it stays in the DOM text and offsets do not change. A
+    paragraph followed directly by the next line (no blank line) is ``joined``: no margin.
+    The ``para-<line>`` ids (line = the number of line breaks before it, as the analysis pages
+    link them) are on the line spans. Built with one escape of the whole text and string
+    joins (a template loop is far too slow for 1,000,000 characters)."""
     escaped = _escape(text).split("\n")
     lines = text.split("\n")
-    parts, pos = [], 0
-    last = len(lines) - 1
+    parts: list[str] = []
+    block: list[str] = []
+    pos, previous = 0, ""  # previous: the line before, "" after a blank line
+
+    def close(css: str) -> None:
+        parts.append(f'<p class="{css}">' + "\n".join(block) + "</p>")
+        block.clear()
+
     for i, line in enumerate(lines):
         if line:
+            if block and (_SENTENCE_END.search(previous) or _LIST_ITEM.match(line)):
+                close("para joined")
             ident = f' id="{id_prefix}{i}"' if id_prefix else ""
-            css = "para joined" if i < last and lines[i + 1] else "para"
-            parts.append(f'<p{ident} class="{css}" data-start="{pos}">{escaped[i]}</p>')
+            block.append(f'<span{ident} class="ln" data-start="{pos}">{escaped[i]}</span>')
+        elif block:
+            close("para")
+        previous = line
         pos += len(line) + 1
+    if block:
+        close("para")
     return "".join(parts)
+
+
+# Characters read around a selection when saving it (trimming, word snapping, quoting).
+TEXT_WINDOW = 2_000
+
+
+class TextWindow:
+    """A document's text as a save reads it: its length and the characters around one span,
+    loaded with ``Substr`` instead of the whole text (1,000,000 characters are megabytes to
+    read, send and decode on every key press). Indexing and slicing inside the window answer
+    from it; anything outside (a word longer than the window, the page re-rendered after an
+    error) loads the whole text once, so the result is always that of the real text."""
+
+    __slots__ = ("document_id", "length", "offset", "chars", "_text")
+
+    def __init__(self, document_id: int, length: int, offset: int, chars: str):
+        self.document_id, self.length, self.offset, self.chars = document_id, length, offset, chars
+        self._text: str | None = None
+
+    def __len__(self) -> int:
+        return self.length
+
+    def __str__(self) -> str:
+        if self._text is None:
+            self._text = Document.objects.values_list("text", flat=True).get(pk=self.document_id)
+        return self._text
+
+    def __getitem__(self, key):
+        end = self.offset + len(self.chars)
+        if isinstance(key, slice):
+            start, stop, step = key.indices(self.length)
+            if step == 1 and (stop <= start or (self.offset <= start and stop <= end)):
+                return self.chars[start - self.offset : stop - self.offset] if stop > start else ""
+        elif isinstance(key, int) and self.offset <= key < end:
+            return self.chars[key - self.offset]
+        return str(self)[key]
+
+
+def document_for_save(*, project, document_id: int, start, end) -> Document | None:
+    """The project's document (``None`` if it has no such one) with ``text`` a
+    ``TextWindow`` around ``[start, end)``: what saving a coding reads, in one query whose
+    work does not grow with the document."""
+    try:
+        a, b = max(0, int(start) - TEXT_WINDOW), max(0, int(end)) + TEXT_WINDOW
+    except (TypeError, ValueError):
+        a, b = 0, 0  # the service refuses such offsets; nothing of the text is needed
+    document = (
+        Document.objects.filter(pk=document_id, project=project)
+        .defer("text", "metadata")
+        .annotate(window=Substr("text", a + 1, max(0, b - a)))
+        .first()
+    )
+    if document is not None:
+        # A str stand-in that reads only the window (the text column is never written back:
+        # saving a coding does not save the document, and a trigger refuses text changes).
+        document.text = TextWindow(document.pk, document.length, a, document.window or "")  # type: ignore[assignment]
+    return document
 
 
 def coding_data(codings) -> list[int]:

@@ -25,6 +25,7 @@ from ..forms import AgreementForm
 from ..models import Code, Membership
 from ..reports import drilldown, files, gamma, plot_names, presentation
 from ..reports.compute import project_report
+from ..selectors import workspace as ws
 from ..selectors.agreement import AgreementNarrowing, agreement_data
 from .helpers import render_page_or_partial
 
@@ -198,16 +199,17 @@ def agreement_document(request, project_id: int, document_id: int):
     assert doc.text is not None  # agreement_data loads the text of every document
     counted = list(doc.coders)
     found = drilldown.disagreements(doc.text, doc.spans, counted, data.codes)
+    # The workspace's side-by-side rendering: the same plain paragraphs in every column, each
+    # column's codings as data its script paints (escaped in ws.text_html).
+    text_html = mark_safe(ws.text_html(doc.text, id_prefix=None))  # noqa: S308
     columns = [
         {
             "coder": coder,
             "spans": sum(1 for s in doc.spans if s[0] == coder),
-            # Escaped piece by piece in drilldown.column_html.
-            "html": mark_safe(  # noqa: S308
-                drilldown.column_html(doc.text, doc.spans, coder, data.codes, data.code_ids, found)
-            ),
+            "data": drilldown.column_data(doc.spans, coder, data.code_ids),
+            "data_id": f"codings-{i}",
         }
-        for coder in counted
+        for i, coder in enumerate(counted, start=1)
     ]
     not_counted = sorted({s[0] for s in doc.spans} - set(counted))
     codes = list(Code.objects.filter(pk__in=data.code_ids.values()).order_by("order", "name", "id"))
@@ -222,6 +224,8 @@ def agreement_document(request, project_id: int, document_id: int):
         "document": document,
         "codes": codes,
         "columns": columns,
+        "text_html": text_html,
+        "disagreement_runs": drilldown.disagreement_data(found),
         "disagreements": found,
         "not_counted": not_counted,
         "codings": codings,

@@ -156,6 +156,8 @@ def _invalid(request, project_access, document, error: ValidationError, status: 
     if _is_fragment(request):
         html = f'<div id="ws-message" class="ws-message error" role="alert">{escape(text)}</div>'
         return HttpResponse(html, status=status)
+    if isinstance(document.text, ws.TextWindow):
+        document.text = str(document.text)  # the page shows the whole text
     context = _page_context(request, project_access, document, error=text)
     return render_page_or_partial(request, PAGE, "workspace-body", context, status=status)
 
@@ -194,7 +196,17 @@ def _fragments(request, document, project_access, *, message, extra=""):
 
 @require_POST
 def annotation_create(request, project_id: int, document_id: int):
-    project_access, document = access.document_for(request.user, project_id, document_id)
+    project_access = access.project_for(request.user, project_id)
+    # Only the characters around the selection are read (selectors/workspace.py::TextWindow):
+    # the save's work does not grow with the document.
+    document = ws.document_for_save(
+        project=project_access.project,
+        document_id=document_id,
+        start=request.POST.get("start"),
+        end=request.POST.get("end"),
+    )
+    if document is None:
+        raise Http404("No such document.")
     document.project = project_access.project  # already loaded: spare the services a query
     codes = ws.workspace_codes(project_access.project)
     try:

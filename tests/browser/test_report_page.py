@@ -51,7 +51,12 @@ def test_it_drills_down_to_two_coders_side_by_side(demo, page, login, axe_check)
     left, right = columns.nth(0).bounding_box(), columns.nth(1).bounding_box()
     assert right["x"] >= left["x"] + left["width"] - 1 and abs(right["y"] - left["y"]) < 2
 
-    expect(columns.nth(0).locator("mark.disagree").first).to_be_visible()
+    # The disagreements are painted in each column (the highlight "disagree", see marks.js).
+    page.wait_for_function(
+        """() => { const h = CSS.highlights.get("disagree");
+          const col = document.querySelector(".coder-column .doc-text");
+          return !!h && [...h].some((r) => col.contains(r.startContainer)); }"""
+    )
     expect(page.locator("#disagreements tbody tr").first).to_be_visible()
     expect(page.get_by_role("heading", name=re.compile(r"^Disagreements \(\d+\)"))).to_be_visible()
     axe_check()

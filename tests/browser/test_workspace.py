@@ -92,7 +92,8 @@ def test_it_keeps_overlapping_codings_legible_and_lists_them_on_click(page, logi
     # the line makes room for two underlines.
     wait_marked(page, 3, ["Russia... Are"])
     wait_marked(page, 1, ["Israel, Russia"])
-    expect(page.locator("#para-1")).to_have_class("para joined r2")
+    expect(page.locator("#para-1")).to_have_class("ln r2")
+    expect(page.locator("#para-1").locator("xpath=..")).to_have_class("para joined b2")
     page.evaluate("window.getSelection().removeAllRanges()")
     click_mark(page, 3)  # on "Russia", under both
     panel = page.locator("#coding-panel")
@@ -160,13 +161,14 @@ def test_it_codes_with_the_keyboard_only(page, login, doc):
     text = page.locator("#doc-text")
     text.focus()
     expect(text).to_be_focused()
-    # From the start of the text: down one line to "Israel, Russia...", then extend by words.
+    # From the start of the text (the flag, then the title on the same visual line): down one
+    # line to "Table of Contents", then extend by words.
     page.keyboard.press("ArrowDown")
     page.keyboard.press("Control+Shift+ArrowRight")
     page.keyboard.press("2")
-    wait_marked(page, 2, ["Israel"])
+    wait_marked(page, 2, ["Table"])
     [coding] = alice_codings(doc)
-    assert doc.text[coding.start_offset : coding.end_offset] == "Israel"
+    assert doc.text[coding.start_offset : coding.end_offset] == "Table"
     expect(page.locator("#keys-help")).to_contain_text("Ctrl")
 
 
@@ -179,7 +181,7 @@ def test_it_extends_a_keyboard_selection_by_sentence(page, login, doc):
     page.keyboard.press("3")
     page.wait_for_function("() => CSS.highlights.has('c3t0')")
     [coding] = alice_codings(doc)
-    assert doc.text[coding.start_offset : coding.end_offset].startswith("Israel, Russia")
+    assert doc.text[coding.start_offset : coding.end_offset].startswith("Table of Contents")
 
 
 def test_it_shows_an_annotator_only_their_own_codings(page, login, doc):

@@ -61,8 +61,10 @@ def test_it_paints_every_codes_underline_when_all_codes_share_one_span(page, log
     for code in codes:
         assert marked(page, code.pk) == [NEEDLE]
         assert_mark_painted(page, code.pk, code.color)
-    # Five tracks on the title line: its paragraph makes room for five underlines.
-    expect(page.locator("#para-1")).to_have_class("para joined r5")
+    # Five tracks on the title line: it makes room for five underlines, and so does its
+    # paragraph, which it ends (content-visibility clips at the paragraph's box).
+    expect(page.locator("#para-1")).to_have_class("ln r5")
+    expect(page.locator("#para-1").locator("xpath=..")).to_have_class("para joined b5")
 
 
 def test_it_paints_every_codes_mark_in_the_demo_codings(page, login, demo):
@@ -78,7 +80,25 @@ def test_it_paints_every_codes_mark_in_the_demo_codings(page, login, demo):
             assert_mark_painted(page, code.pk, code.color, nth=i)
 
 
-def test_it_paints_every_codes_mark_in_the_drill_down(page, login, demo):
+# Viewport rectangle of the first line of the first disagreement run in a rendered text.
+DISAGREE_RECT_JS = """(rootSelector) => {
+  const root = document.querySelector(rootSelector);
+  const highlight = CSS.highlights.get("disagree");
+  if (!highlight) return null;
+  for (const s of highlight) {
+    if (!root.contains(s.startContainer)) continue;
+    const r = new Range(); r.setStart(s.startContainer, s.startOffset); r.setEnd(s.endContainer, s.endOffset);
+    s.startContainer.parentElement.scrollIntoView({ block: "center" });
+    const box = r.getClientRects()[0];
+    return { x: box.left, y: box.top, width: box.width, height: box.height };
+  }
+  return null;
+}"""
+
+
+def test_it_paints_every_codes_mark_in_the_drill_down(page, login, demo, axe_check):
+    """The drill-down's columns are the workspace's side-by-side rendering (marks.js), and
+    the disagreements carry a dashed line that does not rely on colour."""
     from django.contrib.auth import get_user_model
 
     # Document 2 was finished by alice and bob (see test_report_page).
@@ -93,7 +113,18 @@ def test_it_paints_every_codes_mark_in_the_drill_down(page, login, demo):
     page.goto(f"/projects/{document.project_id}/agreement/documents/{document.pk}/")
     column = page.locator(".coder-column").filter(has_text="alice")
     expect(column).to_have_count(1)
+    root = f"#{column.get_attribute('aria-labelledby')} ~ .doc-text"
+    expect(page.locator(root)).to_have_count(1)
+    # No element per code any more: plain paragraphs, painted.
+    expect(column.locator(".rhl, mark")).to_have_count(0)
     for code in every_code():
-        marks = column.locator(f".rhl.rc-{code.pk}")
-        expect(marks.first).to_be_visible()
-        assert_painted(marks.first, code.color)
+        assert marked(page, code.pk, root=root), f"{code.name} is not marked for alice"
+        assert_mark_painted(page, code.pk, code.color, root=root)
+    # Alice alone coded the first line with every code: a disagreement, framed by a dashed
+    # line above the text in the danger colour.
+    rect = page.evaluate(DISAGREE_RECT_JS, root)
+    assert rect and rect["width"] > 0
+    clip = {"x": rect["x"], "y": rect["y"] - 4, "width": rect["width"], "height": rect["height"]}
+    png = page.screenshot(clip=clip, animations="disabled", caret="hide")
+    assert colour_pixels(png, "#a3222a") >= rect["width"] / 3
+    axe_check()

@@ -35,7 +35,7 @@ def test_it_keeps_the_code_buttons_in_view_while_reading_on_a_narrow_screen(
     Annotation.objects.filter(document=document, coder__username="alice").delete()
     login("alice")
     phone.goto(f"/projects/{document.project_id}/documents/{document.pk}/")
-    paragraphs = phone.locator("#doc-text .para")
+    paragraphs = phone.locator("#doc-text .ln")  # the source's lines
     middle = paragraphs.nth(paragraphs.count() // 2)
     middle.scroll_into_view_if_needed()
     assert phone.evaluate("window.scrollY") > 2 * HEIGHT  # well into the text

@@ -1,5 +1,6 @@
 """The per-document drill-down of the agreement report."""
 
+import json
 import re
 
 import pytest
@@ -7,6 +8,7 @@ from django.urls import reverse
 
 from annotator import services
 from annotator.models import Code, Document
+from annotator.selectors import workspace as ws
 
 
 @pytest.fixture
@@ -29,6 +31,12 @@ def coded(demo_project, members):
     return codes
 
 
+def script_data(html, data_id):
+    """The JSON of a ``json_script`` block of the page."""
+    found = re.search(rf'<script id="{data_id}" type="application/json">(.*?)</script>', html)
+    return json.loads(found.group(1))
+
+
 def drill(client, doc=1, **params):
     return client.get(reverse("annotator:agreement-document", args=[1, doc]), params)
 
@@ -37,7 +45,7 @@ def test_it_shows_each_counted_coder_in_a_column(client_as, coded):
     html = drill(client_as("curator")).content.decode()
     columns = re.findall(r'<section class="coder-column"[^>]*>\s*<h2[^>]*>(\w+)', html)
     assert columns == ["annotator", "annotator2"]
-    assert html.count('class="report-text"') == 2
+    assert html.count('class="doc-text report-text"') == 2
 
 
 def test_it_names_coders_who_do_not_count(client_as, coded):
@@ -52,19 +60,24 @@ def test_it_lists_and_marks_every_disagreement(client_as, coded):
     assert "Iran" in row and "[12, 15)" in row
     assert "annotator [12, 40)" in row
     assert "annotator2" in row
-    # Each column marks the disputed run [12, 15) of the text.
-    text = Document.objects.get(pk=1).text
-    columns = html.split('id="coder-columns"')[1].split('aria-labelledby="dis-h"')[0]
-    marked = re.findall(r'<mark class="disagree">(.*?)</mark>', columns, flags=re.S)
-    assert len(marked) == 2
-    assert all(re.sub(r"<[^>]+>", "", m) == text[12:15] for m in marked)
+    # Each column frames the disputed run [12, 15) of the text (painted by the page's script).
+    assert script_data(html, "disagreement-runs") == [12, 15]
+    assert html.count('data-disagreements="disagreement-runs"') == 2
 
 
-def test_it_highlights_each_coders_spans_with_code_classes(client_as, coded):
+def test_it_renders_the_columns_as_the_workspace_side_by_side_view(client_as, coded):
+    """The same plain paragraphs in each column, each coder's codings as data for marks.js,
+    styled by the workspace's highlight rules."""
     html = drill(client_as("curator")).content.decode()
-    trade = coded["trade"].pk
-    assert html.count(f'<span class="rhl rc-{trade}">') == 2
-    assert f".rc-{trade} {{ --c: {coded['trade'].color}" in html
+    iran, trade = coded["Iran"].pk, coded["trade"].pk
+    assert script_data(html, "codings-1") == [0, iran, 12, 40, 1, trade, 100, 120]
+    assert script_data(html, "codings-2") == [0, iran, 15, 40, 1, trade, 100, 120]
+    columns = html.split('id="coder-columns"')[1].split('aria-labelledby="dis-h"')[0]
+    paragraphs = ws.text_html(Document.objects.get(pk=1).text, id_prefix=None)
+    assert columns.count(paragraphs) == 2
+    assert "<mark" not in columns and "rhl" not in columns
+    assert f"::highlight(c{trade}t0) {{ background-color:" in html
+    assert "annotator/js/marks.js" in html and "annotator/js/drilldown.js" in html
     assert 'style="' not in html
 
 

@@ -78,10 +78,10 @@ def test_a_deactivated_code_keeps_its_name_and_colour_in_the_report(client_as, c
     drill = client.get(reverse("annotator:agreement-document", args=[1, 1]), FAST)
     body = drill.content.decode()
     iran = coded["Iran"].pk
-    assert f".rc-{iran} {{ --c: #123456;" in body
+    assert f"::highlight(c{iran}t0) {{ background-color:" in body
+    assert "text-decoration: underline solid 3px #123456;" in body
     assert f".chip-{iran} {{ background: #123456;" in body
     assert f'<span class="code-chip chip-{iran}">Iran</span>' in body
-    assert f'class="rhl rc-{iran}"' in body
 
 
 def test_a_deactivated_code_keeps_its_colour_on_the_curation_page(client_as, coded):

@@ -273,3 +273,53 @@ def test_it_never_puts_user_text_in_a_response_header(client_as, doc, members):
     for response in (created, edited, removed, huge):
         for name, value in response.items():
             assert "memo-marker" not in value and len(value) < 200, name
+
+
+def test_a_save_reads_only_the_text_around_the_selection(client_as, doc, settings):
+    """Saving a coding does not load the document's text: one query reads its length and the
+    characters around the selection (its work does not grow with the document)."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    doc.project.granularity = Project.Granularity.WORD
+    doc.project.save()
+    client = client_as("annotator")
+    start = doc.text.index("Russia")
+    with CaptureQueriesContext(connection) as queries:
+        response = post_coding(client, doc, 1, start + 2, start + 4)
+    assert response.status_code == 200
+    [coding] = Annotation.objects.filter(document=doc)
+    assert (coding.start_offset, coding.end_offset) == (start, start + len("Russia"))
+    reads = [q["sql"] for q in queries.captured_queries if '"annotator_document"' in q["sql"]]
+    assert reads and all('"annotator_document"."text"' not in sql.replace(
+        'SUBSTR("annotator_document"."text"', "").replace(
+        'SUBSTRING("annotator_document"."text"', "") for sql in reads)  # fmt: skip
+
+
+def test_a_save_snaps_a_word_longer_than_the_window_as_the_whole_text_would(
+    client_as, demo_project
+):
+    """Past the window's edge the save reads the whole text: the stored span is the same."""
+    from annotator.selectors import workspace as ws
+
+    word = "x" * (2 * ws.TEXT_WINDOW + 50)
+    demo_project.granularity = Project.Granularity.WORD
+    demo_project.save()
+    document = services.document_create(project=demo_project, title="Long word", text=f"a {word} b")
+    response = post_coding(client_as("annotator"), document, 1, 10, 12)
+    assert response.status_code == 200
+    [coding] = Annotation.objects.filter(document=document)
+    assert (coding.start_offset, coding.end_offset) == (2, 2 + len(word))
+    assert coding_data(response)["end"] == 2 + len(word)
+
+
+def test_the_text_window_reads_as_the_text_it_stands_for(doc):
+    from annotator.selectors import workspace as ws
+
+    text = doc.text
+    window = ws.TextWindow(doc.pk, len(text), 100, text[100:300])
+    assert len(window) == len(text)
+    assert window[150] == text[150] and window[100:300] == text[100:300]
+    assert window[120:110] == "" and window[-1] == text[-1]  # outside: the whole text
+    assert window[50:160] == text[50:160] and window[10] == text[10]
+    assert str(window) == text

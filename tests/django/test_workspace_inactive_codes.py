@@ -100,5 +100,5 @@ def test_it_keeps_the_colour_in_the_drill_down(client_as, doc, trade, retired, m
         services.document_status_set(document=doc, coder=members[role], state="done")
     url = reverse("annotator:agreement-document", args=[doc.project_id, doc.pk])
     html = client_as("curator").get(url).text
-    assert html.count(f'class="rhl rc-{trade.pk}"') == 2
-    assert f".rc-{trade.pk} {{ --c: {trade.color};" in html
+    assert html.count(f", {trade.pk}, 6, 12]") + html.count(f", {trade.pk}, 6, 12,") == 2
+    assert f"::highlight(c{trade.pk}t0) {{ background-color: {tint(trade.color)};" in html

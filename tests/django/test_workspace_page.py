@@ -5,6 +5,7 @@ from django.urls import reverse
 
 from annotator import services
 from annotator.models import Code, Document
+from annotator.selectors import workspace as ws
 
 pytestmark = pytest.mark.django_db
 
@@ -69,16 +70,44 @@ def test_it_answers_404_for_a_document_of_another_project(client_as, doc, member
 
 def test_it_renders_paragraphs_with_code_point_starts_and_the_code_buttons(client_as, doc):
     html = client_as("annotator").get(url(doc)).text
-    # The flag line is followed directly by the title line (hard-wrapped text): "joined".
-    assert 'id="para-0" class="para joined" data-start="0">🇮🇱🤝🇷🇺</p>' in html
+    # Hard-wrapped lines flow as one paragraph: the flag line and the title line are spans of
+    # one <p>, joined by the source's newline (offsets do not change); the title ends a
+    # sentence, so its paragraph ends there ("joined": the next line follows without a gap).
     second = doc.text.index("\n") + 1
-    assert f'id="para-1" class="para joined" data-start="{second}">' in html
-    # The last line ends the text's only paragraph and keeps the margin.
+    assert (
+        '<p class="para joined"><span id="para-0" class="ln" data-start="0">🇮🇱🤝🇷🇺</span>\n'
+        f'<span id="para-1" class="ln" data-start="{second}">'
+        "Israel, Russia... Are They Friends or Enemies?</span></p>"
+    ) in html
+    # A list item starts a paragraph; its wrapped continuation stays in it.
+    item = doc.text.index("\n- History of Israel-Russia\nRelations") + 1
+    line = doc.text.count("\n", 0, item)
+    assert (
+        f'<p class="para joined"><span id="para-{line}" class="ln" data-start="{item}">'
+        f'- History of Israel-Russia</span>\n<span id="para-{line + 1}" class="ln" '
+        f'data-start="{item + 27}">Relations</span></p>'
+    ) in html
+    # The text's last line ends its last paragraph, which keeps the margin.
     last = doc.text.rindex("\n") + 1
-    assert f'class="para" data-start="{last}">' in html
+    assert f'class="ln" data-start="{last}">{doc.text[last:]}</span></p></div>' in html
     assert 'name="code" value="1" class="code-btn code-c1"' in html
     assert "cooperation <kbd>1</kbd>" in html
     assert "nonce=" in html and "style=" not in html
+
+
+def test_it_renders_blank_line_separated_paragraphs_of_flowing_lines():
+    text = "One  two\nthree <b>\nfour.\n\n\n- five\n- six\n"
+    assert ws.text_html(text) == (
+        '<p class="para"><span id="para-0" class="ln" data-start="0">One  two</span>\n'
+        '<span id="para-1" class="ln" data-start="9">three &lt;b&gt;</span>\n'
+        '<span id="para-2" class="ln" data-start="19">four.</span></p>'
+        '<p class="para joined"><span id="para-5" class="ln" data-start="27">- five</span></p>'
+        '<p class="para"><span id="para-6" class="ln" data-start="34">- six</span></p>'
+    )
+    assert ws.text_html("a\nb", id_prefix=None) == (
+        '<p class="para"><span class="ln" data-start="0">a</span>\n'
+        '<span class="ln" data-start="2">b</span></p>'
+    )
 
 
 def test_it_carries_the_codings_as_data_and_the_text_without_markup(client_as, doc, members):
@@ -88,11 +117,9 @@ def test_it_carries_the_codings_as_data_and_the_text_without_markup(client_as, d
     assert shown(html) == {(a.pk, 1, 6, 20), (b.pk, 3, 12, 30)}
     # The text stays plain: one element per line, whatever the codings.
     line = doc.text.split("\n")[1]
-    assert f'id="para-1" class="para joined" data-start="6">{line}</p>' in html
-    assert (
-        "<span"
-        not in html[html.index('id="doc-text"') : html.index("</div>", html.index('id="doc-text"'))]
-    )
+    assert f'<span id="para-1" class="ln" data-start="6">{line}</span>' in html
+    text = html[html.index('id="doc-text"') : html.index("</div>", html.index('id="doc-text"'))]
+    assert text.count("<span") == sum(1 for line in doc.text.split("\n") if line)
     assert 'id="coding-count">2<' in html
 
 
@@ -193,8 +220,9 @@ def test_it_styles_every_track_the_codebook_can_need(client_as, doc):
             ) in html
         assert f"::highlight(c{code.pk}t5)" not in html
     for n in range(1, 6):
-        assert f".doc-text .para.r{n} {{" in html
-    assert ".para.r6 " not in html
+        assert f".doc-text .ln.r{n} {{" in html
+        assert f".doc-text .para.b{n} {{" in html
+    assert ".ln.r6 " not in html and ".para.b6 " not in html
 
 
 def test_it_loads_the_list_of_codings_on_demand(client_as, doc, members):

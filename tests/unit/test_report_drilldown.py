@@ -1,7 +1,5 @@
 """Disagreements of one document and its per-coder columns (pure functions)."""
 
-import re
-
 from annotator.reports import drilldown
 
 TEXT = "Israel & Russia <talk> about Iran and Syria."
@@ -43,17 +41,14 @@ def test_it_ignores_coders_who_do_not_count():
     assert drilldown.disagreements("x" * 40, spans, ["a"], ["A"]) == []
 
 
-def test_it_renders_a_column_with_escaped_text_and_nested_codes():
-    spans = [("a", 0, 15, "A"), ("a", 9, 22, "B"), ("b", 0, 15, "A")]
+def test_it_gives_a_columns_codings_and_the_disagreement_runs_as_data():
+    spans = [("a", 9, 22, "B"), ("a", 0, 15, "A"), ("b", 0, 15, "A"), ("a", 30, 31, "X")]
     found = drilldown.disagreements(TEXT, spans, ["a", "b"], ["A", "B"])
-    html = drilldown.column_html(TEXT, spans, "a", ["A", "B"], {"A": 1, "B": 2}, found)
-    assert (
-        re.sub(r"<[^>]+>", "", html).replace("&amp;", "&").replace("&lt;", "<").replace("&gt;", ">")
-        == TEXT
-    )
-    assert "&lt;talk&gt;" in html and "<talk>" not in html
-    assert '<span class="rhl rc-1"><span class="rhl rc-2">' in html  # both codes on [9, 15)
-    assert html.count('<mark class="disagree">') == 2  # [9, 15) and [15, 22), B only by a
+    # a's spans in the report's codes (X is not one), by start: [rank, code id, start, end].
+    assert drilldown.column_data(spans, "a", {"A": 1, "B": 2}) == [0, 1, 0, 15, 1, 2, 9, 22]
+    assert drilldown.column_data(spans, "b", {"A": 1, "B": 2}) == [0, 1, 0, 15]
+    # B only by a: [9, 15) and [15, 22) touch, framed as one run.
+    assert drilldown.disagreement_data(found) == [9, 22]
 
 
 def test_it_merges_touching_intervals():

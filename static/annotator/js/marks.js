@@ -6,7 +6,8 @@
    one free at the run's start (interval colouring, greedy by start, so as many tracks as codes
    ever overlap). The run is one Range in the highlight "c<code>t<track>", whose ::highlight()
    rule (in the page's style block) draws the code's tint and an underline at that track's
-   depth. Each paragraph gets class r<n> for the room n underlines need. Offsets become DOM
+   depth. Each line gets class r<n> for the room n underlines need (and its paragraph b<n>
+   when it is the paragraph's last line). Offsets become DOM
    positions only through offsets.js. */
 (function () {
   "use strict";
@@ -50,6 +51,11 @@
       run.track = t;
     });
     return runs;
+  }
+
+  function swapClass(el, prefix, before, after) {
+    if (before) el.classList.remove(prefix + before);
+    if (after) el.classList.add(prefix + after);
   }
 
   // One rendered text (the workspace's, or one column of the side-by-side view) and the
@@ -113,19 +119,37 @@
     }
     rooms.forEach((n, i) => {
       if (n === this.rooms[i]) return;
-      const cl = this.index.paras[i].classList;
-      if (this.rooms[i]) cl.remove("r" + this.rooms[i]);
-      if (n) cl.add("r" + n);
+      const para = this.index.paras[i];
+      swapClass(para, "r", this.rooms[i], n);
+      // The last line of a paragraph also gives the paragraph its bottom room.
+      if (para.parentElement !== this.root && para.parentElement.lastElementChild === para) {
+        swapClass(para.parentElement, "b", this.rooms[i], n);
+      }
     });
     this.rooms = rooms;
   };
 
-  // A view for every rendered text that names its codings' data block.
+  // A view for every rendered text that names its codings' data block. A text that names a
+  // block of disagreement runs (flat [start, end, ...]: the agreement drill-down) also gets
+  // them in the highlight "disagree" (a dashed line, not a colour).
   function paintAll() {
     const views = new Map();
+    const parsed = new Map();
+    const read = function (id) {
+      if (!parsed.has(id)) {
+        const data = document.getElementById(id);
+        parsed.set(id, data ? JSON.parse(data.textContent) : []);
+      }
+      return parsed.get(id);
+    };
     document.querySelectorAll("[data-codings]").forEach(function (root) {
-      const data = document.getElementById(root.dataset.codings);
-      views.set(root, new View(root, data ? JSON.parse(data.textContent) : []));
+      const view = new View(root, read(root.dataset.codings));
+      views.set(root, view);
+      const runs = root.dataset.disagreements ? read(root.dataset.disagreements) : [];
+      if (!supported) return;
+      for (let i = 0; i + 1 < runs.length; i += 2) {
+        highlight("disagree").add(Offsets.rangeOf(view.index, runs[i], runs[i + 1]));
+      }
     });
     return views;
   }

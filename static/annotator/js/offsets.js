@@ -1,8 +1,11 @@
 /* The one place where browser positions (DOM nodes and UTF-16 code units) become document
    offsets (Unicode code points, as stored on the server) and back.
 
-   Paragraphs of the rendered text carry data-start: the code point offset of their first
-   character. A DOM point is converted by measuring the text from its paragraph's start. */
+   The rendered text is made of lines (elements carrying data-start: the code point offset of
+   their first character; the server's text_html makes one span per line of the source, inside
+   one block per paragraph, with the source's "\n" between two lines as a text node of the
+   block). A DOM point is converted by measuring the text from its line's start. The functions
+   below call the lines "paragraphs". */
 (function () {
   "use strict";
 
@@ -34,7 +37,7 @@
   }
 
   function paragraphs(root) {
-    return root.querySelectorAll(":scope > [data-start]");
+    return root.querySelectorAll("[data-start]");
   }
 
   function paragraphEnd(para) {
@@ -46,11 +49,17 @@
   function domToOffset(root, node, offset) {
     const el = node.nodeType === Node.ELEMENT_NODE ? node : node.parentElement;
     const para = el && el.closest("[data-start]");
-    if (para && para.parentElement === root) {
+    if (para && para !== root && root.contains(para)) {
       const range = document.createRange();
       range.setStart(para, 0);
       range.setEnd(node, offset);
       return Number(para.dataset.start) + codePointLength(range.toString());
+    }
+    // In the "\n" between two lines of a paragraph: measured from the end of the line before.
+    const before = node.nodeType === Node.TEXT_NODE && node.previousSibling;
+    if (before && before.nodeType === Node.ELEMENT_NODE && before.hasAttribute("data-start") &&
+        root.contains(before)) {
+      return paragraphEnd(before) + codePointLength(node.data.slice(0, offset));
     }
     const paras = paragraphs(root);
     for (const p of paras) {
