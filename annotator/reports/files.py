@@ -122,16 +122,21 @@ def render_file(report: Report, name: str, tables: dict | None = None) -> bytes:
     return (to_latex(tables[stem]) + "\n\\par\\smallskip\\footnotesize " + body + "\n").encode()
 
 
-def render_zip(report: Report) -> bytes:
-    """Every file of the bundle in one ZIP, entries in a fixed order and with a fixed date."""
+def render_zip(report: Report, extra: dict[str, bytes] | None = None) -> bytes:
+    """Every file of the bundle in one ZIP, entries in a fixed order and with a fixed date.
+
+    ``extra`` adds files computed elsewhere (the optional ``gamma.json``) under their names.
+    """
     tables = report_tables(report)
+    contents = {name: render_file(report, name, tables) for name in file_names()}
+    contents.update(extra or {})
     out = io.BytesIO()
     with zipfile.ZipFile(out, "w", compression=zipfile.ZIP_DEFLATED) as archive:
-        for name in sorted(file_names()):
+        for name in sorted(contents):
             info = zipfile.ZipInfo(f"agreement/{name}", date_time=_ZIP_DATE)
             info.compress_type = zipfile.ZIP_DEFLATED
             info.external_attr = 0o644 << 16
-            archive.writestr(info, render_file(report, name, tables))
+            archive.writestr(info, contents[name])
     return out.getvalue()
 
 

@@ -89,3 +89,21 @@ def gamma_agreement(
     if not np.isfinite(value):
         return Result(None, "gamma is undefined (expected disorder 0)")
     return Result(value)
+
+
+def project_gamma(project, narrowing, *, seed: int = 4772) -> dict:
+    """Gamma of the documents, coders and codes a report narrowing selects, as a JSON-ready dict.
+
+    One code path for ``manage.py agreement --gamma``, the report page's γ fragment and the
+    ZIP's ``gamma.json``: the value (None when undefined), its reason, settings and reference.
+    """
+    from ..selectors.agreement import agreement_data
+
+    data = agreement_data(project=project, narrowing=narrowing)
+    result = gamma_agreement(data.documents, codes=data.codes, coders=data.coders, seed=seed)
+    return {
+        "value": result.value,
+        "reason": result.reason,
+        "settings": GAMMA_SETTINGS,
+        "reference": REFERENCE,
+    }

@@ -12,6 +12,8 @@ for the page, its images and its files.
 
 from __future__ import annotations
 
+import json
+
 from django.http import Http404, HttpResponse
 from django.shortcuts import render
 from django.urls import path, reverse
@@ -32,6 +34,7 @@ from .helpers import render_page_or_partial
 Role = Membership.Role
 PAGE = "annotator/agreement/report.html"
 DOCUMENT_PAGE = "annotator/agreement/document.html"
+GAMMA_FRAGMENT = "annotator/agreement/gamma.html"
 
 
 def _access(request, project_id):
@@ -46,6 +49,8 @@ def _urls(project_id: int, qs: str) -> dict:
         "report": url("agreement-report"),
         "results": url("agreement-results"),
         "zip": url("agreement-download", files.ZIP_NAME),
+        "zip_gamma": url("agreement-download", files.ZIP_NAME) + ("&" if qs else "?") + "gamma=1",
+        "gamma": url("agreement-gamma"),
         "heatmap_png": url("agreement-plot", "heatmap", "png"),
         "per_code_png": url("agreement-plot", "per-code", "png"),
         "downloads": [(name, url("agreement-download", name)) for name in files.file_names()],
@@ -155,9 +160,41 @@ def agreement_download(request, project_id: int, filename: str):
         report = _computed_report(request, project_access)
     except _Refused as exc:
         return _refused(exc)
-    response = HttpResponse(files.render_file(report, filename), files.content_type(filename))
+    if filename == files.ZIP_NAME and request.GET.get("gamma") == "1" and gamma.available():
+        # gamma.json only on request (?gamma=1): it is slow, so the plain ZIP never waits for it.
+        form = _valid_form(request, project_access)
+        result = gamma.project_gamma(
+            project_access.project, form.narrowing(), seed=form.cleaned_data["seed"]
+        )
+        payload = json.dumps(result, ensure_ascii=False, indent=2, allow_nan=False)
+        content = files.render_zip(report, extra={"gamma.json": payload.encode()})
+    else:
+        content = files.render_file(report, filename)
+    response = HttpResponse(content, files.content_type(filename))
     response["Content-Disposition"] = f'attachment; filename="agreement-{filename}"'
     return response
+
+
+@require_GET
+def agreement_gamma(request, project_id: int):
+    """Mathet et al.'s gamma of the report's filters, as a small fragment (slow: on request)."""
+    project_access = _access(request, project_id)
+    if not gamma.available():
+        raise Http404("gamma needs the optional extra: pip install 'annotator[gamma]'")
+    try:
+        form = _valid_form(request, project_access)
+    except _Refused as exc:
+        return _refused(exc)
+    result = gamma.project_gamma(
+        project_access.project, form.narrowing(), seed=form.cleaned_data["seed"]
+    )
+    context = {
+        "access": project_access,
+        "project": project_access.project,
+        "gamma": result,
+        "report_url": _urls(project_access.project.pk, form.query_string())["report"],
+    }
+    return render_page_or_partial(request, GAMMA_FRAGMENT, "gamma-result", context)
 
 
 @require_GET
@@ -251,6 +288,7 @@ urlpatterns = [
         agreement_download,
         name="agreement-download",
     ),
+    path("projects/<id:project_id>/agreement/gamma/", agreement_gamma, name="agreement-gamma"),
     path(
         "projects/<id:project_id>/agreement/plots/<slug:name>.<slug:ext>",
         agreement_plot,

@@ -52,6 +52,7 @@ ROUTES = {
     "annotator:agreement-document": (CURATOR, None),
     "annotator:agreement-download": (CURATOR, None),
     "annotator:agreement-plot": (CURATOR, None),
+    "annotator:agreement-gamma": (CURATOR, None),
     "annotator:analysis": (ANNOTATOR, None),
     "annotator:analysis-segments": (ANNOTATOR, None),
     "annotator:analysis-frequencies": (ANNOTATOR, None),

@@ -26,7 +26,7 @@ from annotator.reports.compute import (
     project_report,
 )
 from annotator.reports.presentation import fmt
-from annotator.selectors.agreement import AgreementNarrowing, agreement_data
+from annotator.selectors.agreement import AgreementNarrowing
 
 
 def _list(value: str | None) -> list[str]:
@@ -112,25 +112,15 @@ class Command(BaseCommand):
         table = self._table(report, opts["format"])
         gamma_line = None
         if opts["gamma"]:
-            data = agreement_data(project=project, narrowing=narrowing)
-            result = gamma.gamma_agreement(
-                data.documents, codes=data.codes, coders=data.coders, seed=opts["seed"]
-            )
+            result = gamma.project_gamma(project, narrowing, seed=opts["seed"])
             if opts["format"] == "json":
-                full = json.loads(table) | {
-                    "gamma": {
-                        "value": result.value,
-                        "reason": result.reason,
-                        "settings": gamma.GAMMA_SETTINGS,
-                        "reference": gamma.REFERENCE,
-                    }
-                }
+                full = json.loads(table) | {"gamma": result}
                 table = json.dumps(full, ensure_ascii=False, indent=2, allow_nan=False)
             else:
                 shown = (
-                    fmt(result.value)
-                    if result.value is not None
-                    else (f"undefined ({result.reason})")
+                    fmt(result["value"])
+                    if result["value"] is not None
+                    else (f"undefined ({result['reason']})")
                 )
                 gamma_line = f"\nGamma (Mathet et al. 2015; {gamma.GAMMA_SETTINGS}): {shown}"
         self.stdout.write(table)
