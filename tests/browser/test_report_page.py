@@ -60,3 +60,16 @@ def test_it_drills_down_to_two_coders_side_by_side(demo, page, login, axe_check)
     expect(page.locator("#disagreements tbody tr").first).to_be_visible()
     expect(page.get_by_role("heading", name=re.compile(r"^Disagreements \(\d+\)"))).to_be_visible()
     axe_check()
+
+
+def test_it_computes_gamma_on_request_into_the_page(demo, page, login):
+    login("cora")
+    page.goto("/projects/1/agreement/?bootstrap=0&documents=1")
+    button = page.get_by_role("link", name="Compute γ (slow on large projects)")
+    expect(button).to_be_visible()
+    url = page.url
+    button.click()
+    result = page.locator("#gamma-result #gamma-value")
+    expect(result).to_contain_text("Gamma:", timeout=60_000)
+    expect(page.locator("#gamma-result")).to_contain_text("CombinedCategoricalDissimilarity")
+    assert page.url == url  # swapped in by htmx, not a navigation
