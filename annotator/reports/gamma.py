@@ -14,7 +14,8 @@ out. Dissimilarity: ``CombinedCategoricalDissimilarity(alpha=3, beta=1, delta_em
 examples); the expected disorder is estimated from ``sampler`` continua (the package's
 ``"statistical"`` sampler, or ``"shuffle"``) until ``precision_level``, with numpy's global
 seed set to ``seed`` first. Slow (a mixed-integer alignment per sampled continuum): offered by
-``manage.py agreement --gamma``, not computed for the page.
+``manage.py agreement --gamma`` and, only on request, by the report page's "Compute γ"
+fragment and its ZIP (``?gamma=1``); never computed with the report itself.
 """
 
 from __future__ import annotations
